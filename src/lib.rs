@@ -1,0 +1,16 @@
+//! mqtt-console: a browser MQTT 3.1.1 client.
+//!
+//! The protocol layers ([`codec`], [`topic`], [`session`]) are pure Rust with
+//! no browser types and no clock, so they build and test natively. Only
+//! [`transport`] (the WebSocket driver) and [`ui`] touch `web-sys`/`leptos`,
+//! and they are compiled for `wasm32` only.
+
+pub mod codec;
+pub mod session;
+pub mod time;
+pub mod topic;
+
+#[cfg(target_arch = "wasm32")]
+pub mod transport;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,75 +1,271 @@
 //! MQTT 3.1.1 codec: packets to bytes and back, strict and incremental.
 //!
-//! CONTRACT (the session and transport are written against this; the codec
-//! work fills in the bodies): `encode`, `StreamDecoder::{new, feed,
-//! next_packet}`, `DecodeError` with `Display` text a person can act on.
+//! * [`encode`] appends a packet's wire form to a `Vec<u8>`, after checking
+//!   it (string lengths, topic rules, packet size): it appends nothing when
+//!   it fails.
+//! * [`StreamDecoder`] turns a byte stream, split anyhow into chunks, into
+//!   packets. It checks the fixed header (type, flags, size against its
+//!   limit) before buffering a body, shares the PUBLISH payload with its
+//!   receive buffer (no second copy), and stays failed after an error.
+//! * [`decode`] is the slice-level variant, httparse style.
+//!
+//! Every malformed input is a typed [`DecodeError`] naming the rule and the
+//! spec's normative statement; "need more bytes" is never an error.
+//!
+//! One small file per packet family, each with `decode`, `len` (the
+//! Remaining Length, validating) and `write` (the body).
 
+mod ack;
+mod connack;
+mod connect;
+mod error;
+mod header;
 mod packet;
+mod publish;
+mod subscribe;
+mod unsubscribe;
+mod wire;
 
+pub use error::{DecodeError, EncodeError};
+pub use header::{PacketType, MAX_REMAINING_LENGTH};
 pub use packet::*;
 
-use std::fmt;
+use bytes::{Buf, Bytes, BytesMut};
+use header::FixedHeader;
 
 /// Default cap on one packet's total size (fixed header + body): 1 MiB.
 pub const DEFAULT_MAX_PACKET_SIZE: usize = 1 << 20;
 
-/// Why a byte stream is not valid MQTT 3.1.1.
+/// Outcome of [`decode`] on a slice that may hold only part of a packet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DecodeError {
-    /// Placeholder until the codec lands.
-    Unimplemented,
+pub enum Status<T> {
+    /// A whole packet was there.
+    Complete(T),
+    /// More bytes are needed; nothing is wrong so far.
+    Incomplete,
 }
 
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self:?}")
+impl<T> Status<T> {
+    /// `true` for [`Status::Complete`].
+    pub fn is_complete(&self) -> bool {
+        matches!(self, Status::Complete(_))
+    }
+
+    /// The value, if complete.
+    pub fn complete(self) -> Option<T> {
+        match self {
+            Status::Complete(t) => Some(t),
+            Status::Incomplete => None,
+        }
     }
 }
 
-impl std::error::Error for DecodeError {}
-
-/// Why a packet value cannot be encoded (e.g. a string over 65,535 bytes).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum EncodeError {
-    /// Placeholder until the codec lands.
-    Unimplemented,
-}
-
-impl fmt::Display for EncodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{self:?}")
+/// The Remaining Length of `packet`, checking everything [`encode`] checks.
+fn remaining_len(packet: &Packet) -> Result<usize, EncodeError> {
+    let len = match packet {
+        Packet::Connect(c) => connect::len(c)?,
+        Packet::Publish(p) => publish::len(p)?,
+        Packet::Subscribe(s) => subscribe::len(s)?,
+        Packet::SubAck(s) => subscribe::suback_len(s),
+        Packet::Unsubscribe(u) => unsubscribe::len(u)?,
+        Packet::ConnAck(_)
+        | Packet::PubAck(_)
+        | Packet::PubRec(_)
+        | Packet::PubRel(_)
+        | Packet::PubComp(_)
+        | Packet::UnsubAck(_) => 2,
+        Packet::PingReq | Packet::PingResp | Packet::Disconnect => 0,
+    };
+    if len > MAX_REMAINING_LENGTH {
+        return Err(EncodeError::PacketTooLarge {
+            packet: packet.packet_type(),
+            remaining_length: len,
+        });
     }
+    Ok(len)
 }
 
-impl std::error::Error for EncodeError {}
+/// Total size of `packet`'s wire form (fixed header + body), checking it.
+pub fn encoded_len(packet: &Packet) -> Result<usize, EncodeError> {
+    let len = remaining_len(packet)?;
+    Ok(1 + header::remaining_length_len(len) + len)
+}
 
-/// Appends the wire form of `packet` to `out`.
+/// Appends the wire form of `packet` to `out`; on error nothing is appended.
 pub fn encode(packet: &Packet, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-    let _ = (packet, out);
-    Err(EncodeError::Unimplemented)
+    let len = remaining_len(packet)?;
+    out.reserve(1 + header::remaining_length_len(len) + len);
+    let packet_type = packet.packet_type();
+    let flags = match packet {
+        Packet::Publish(p) => publish::flags(p),
+        _ => packet_type.required_flags(),
+    };
+    out.push(((packet_type as u8) << 4) | flags);
+    header::write_remaining_length(out, len);
+    match packet {
+        Packet::Connect(c) => connect::write(c, out),
+        Packet::ConnAck(c) => connack::write(c, out),
+        Packet::Publish(p) => publish::write(p, out),
+        Packet::PubAck(id)
+        | Packet::PubRec(id)
+        | Packet::PubRel(id)
+        | Packet::PubComp(id)
+        | Packet::UnsubAck(id) => ack::write(*id, out),
+        Packet::Subscribe(s) => subscribe::write(s, out),
+        Packet::SubAck(s) => subscribe::write_suback(s, out),
+        Packet::Unsubscribe(u) => unsubscribe::write(u, out),
+        Packet::PingReq | Packet::PingResp | Packet::Disconnect => {}
+    }
+    Ok(())
+}
+
+/// Decodes the body of a packet whose fixed header was already checked.
+#[inline]
+fn decode_body(header: &FixedHeader, body: &Bytes) -> Result<Packet, DecodeError> {
+    let t = header.packet_type;
+    Ok(match t {
+        PacketType::Publish => Packet::Publish(publish::decode(header.flags, body)?),
+        PacketType::Connect => Packet::Connect(connect::decode(body)?),
+        PacketType::ConnAck => Packet::ConnAck(connack::decode(body)?),
+        PacketType::PubAck => Packet::PubAck(ack::decode(t, body)?),
+        PacketType::PubRec => Packet::PubRec(ack::decode(t, body)?),
+        PacketType::PubRel => Packet::PubRel(ack::decode(t, body)?),
+        PacketType::PubComp => Packet::PubComp(ack::decode(t, body)?),
+        PacketType::UnsubAck => Packet::UnsubAck(ack::decode(t, body)?),
+        PacketType::Subscribe => Packet::Subscribe(subscribe::decode(body)?),
+        PacketType::SubAck => Packet::SubAck(subscribe::decode_suback(body)?),
+        PacketType::Unsubscribe => Packet::Unsubscribe(unsubscribe::decode(body)?),
+        PacketType::PingReq => Packet::PingReq,
+        PacketType::PingResp => Packet::PingResp,
+        PacketType::Disconnect => Packet::Disconnect,
+    })
+}
+
+/// Decodes the packet at the start of `buf`: its value and how many bytes
+/// it took, or [`Status::Incomplete`] if `buf` holds only a prefix of one.
+///
+/// No size limit beyond the protocol's own; the body is copied once into a
+/// `Bytes` that the PUBLISH payload then shares. For a stream, prefer
+/// [`StreamDecoder`], which neither copies nor re-parses.
+pub fn decode(buf: &[u8]) -> Result<Status<(Packet, usize)>, DecodeError> {
+    let Some(header) = header::parse(buf)? else {
+        return Ok(Status::Incomplete);
+    };
+    let total = header.total_len();
+    if buf.len() < total {
+        return Ok(Status::Incomplete);
+    }
+    let body = Bytes::copy_from_slice(&buf[header.header_len..total]);
+    let packet = decode_body(&header, &body)?;
+    Ok(Status::Complete((packet, total)))
 }
 
 /// Turns a byte stream, split anyhow into chunks, into packets.
+///
+/// Bytes go in with [`feed`](Self::feed), packets come out of
+/// [`next_packet`](Self::next_packet). The fixed header is checked as soon
+/// as it is there, so a packet over the limit is refused before its body is
+/// buffered. After an error the decoder is poisoned: every later call
+/// returns that same error and fed bytes are dropped.
 #[derive(Debug)]
 pub struct StreamDecoder {
+    buf: BytesMut,
     max_packet_size: usize,
+    /// The checked header of the packet whose body is still arriving.
+    pending: Option<FixedHeader>,
+    error: Option<DecodeError>,
+}
+
+impl Default for StreamDecoder {
+    fn default() -> Self {
+        StreamDecoder::new(DEFAULT_MAX_PACKET_SIZE)
+    }
 }
 
 impl StreamDecoder {
-    /// A decoder that refuses packets larger than `max_packet_size` bytes.
+    /// A decoder that refuses packets larger than `max_packet_size` bytes
+    /// (fixed header included).
     pub fn new(max_packet_size: usize) -> Self {
-        StreamDecoder { max_packet_size }
+        StreamDecoder {
+            buf: BytesMut::new(),
+            max_packet_size,
+            pending: None,
+            error: None,
+        }
     }
 
-    /// Appends received bytes.
+    /// The configured maximum packet size.
+    pub fn max_packet_size(&self) -> usize {
+        self.max_packet_size
+    }
+
+    /// Appends received bytes (dropped if the decoder is poisoned).
+    #[inline]
     pub fn feed(&mut self, bytes: &[u8]) {
-        let _ = (bytes, self.max_packet_size);
+        if self.error.is_none() {
+            self.buf.extend_from_slice(bytes);
+        }
+    }
+
+    /// Bytes received but not yet returned as packets.
+    pub fn buffered_len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Capacity of the receive buffer (for tests bounding memory use).
+    pub fn buffer_capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// The error that poisoned this decoder, if any.
+    pub fn error(&self) -> Option<&DecodeError> {
+        self.error.as_ref()
+    }
+
+    #[cold]
+    fn poison(&mut self, error: DecodeError) -> DecodeError {
+        self.error = Some(error.clone());
+        self.pending = None;
+        self.buf = BytesMut::new();
+        error
     }
 
     /// The next complete packet; `Ok(None)` means "need more bytes".
+    #[inline]
     pub fn next_packet(&mut self) -> Result<Option<Packet>, DecodeError> {
-        Err(DecodeError::Unimplemented)
+        if let Some(error) = &self.error {
+            return Err(error.clone());
+        }
+        let header = match self.pending {
+            Some(header) => header,
+            None => match header::parse(&self.buf) {
+                Ok(Some(header)) => {
+                    let size = header.total_len();
+                    if size > self.max_packet_size {
+                        let limit = self.max_packet_size;
+                        return Err(self.poison(DecodeError::PacketTooLarge { size, limit }));
+                    }
+                    header
+                }
+                Ok(None) => return Ok(None),
+                Err(error) => return Err(self.poison(error)),
+            },
+        };
+        let total = header.total_len();
+        if self.buf.len() < total {
+            // Make room for the whole packet once, rather than growing
+            // chunk by chunk; bounded by the size check above.
+            self.pending = Some(header);
+            self.buf.reserve(total - self.buf.len());
+            return Ok(None);
+        }
+        self.pending = None;
+        let mut bytes = self.buf.split_to(total);
+        bytes.advance(header.header_len);
+        let body = bytes.freeze();
+        match decode_body(&header, &body) {
+            Ok(packet) => Ok(Some(packet)),
+            Err(error) => Err(self.poison(error)),
+        }
     }
 }

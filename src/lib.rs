@@ -6,6 +6,7 @@
 //! and they are compiled for `wasm32` only.
 
 pub mod codec;
+pub mod limits;
 pub mod session;
 pub mod time;
 pub mod topic;

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Test command: installs what the tests need, then runs every test layer:
+#   1. formatting and clippy (native and wasm32), warnings are errors
+#   2. native unit/property/scenario tests of the pure modules (cargo test)
+#   3. the release build of the app (trunk build --release)
+#   4. wasm-bindgen-test suites in headless Chromium, against a real broker
+#   5. end-to-end tests of the built page in headless Chromium (playwright-core)
+#      against the real aedes broker, with mqtt.js as the outside client
+# Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+source scripts/env.sh
+# Build cache outside the clone speeds up repeat runs; nothing depends on it.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/mqtt-console/target}"
+export CHROMEDRIVER=/usr/bin/chromedriver
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+SECONDS=0
+
+step "format"
+cargo fmt --check
+
+step "clippy (native, all targets)"
+cargo clippy --all-targets --quiet -- -D warnings
+step "clippy (wasm32)"
+cargo clippy --target wasm32-unknown-unknown --lib --bins --test browser --quiet -- -D warnings
+
+step "native tests"
+cargo test --quiet
+
+step "release build (trunk)"
+trunk build --release
+
+BROKER_LOG=$(mktemp)
+node dev-broker/broker.mjs --ws-port 19001 --tcp-port 11883 >"$BROKER_LOG" 2>&1 &
+BROKER_PID=$!
+trap 'kill $BROKER_PID 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q ready "$BROKER_LOG" && break; sleep 0.1; done
+
+step "wasm-bindgen tests in headless Chromium"
+MQTT_CONSOLE_TEST_BROKER=ws://127.0.0.1:19001/mqtt \
+  cargo test --target wasm32-unknown-unknown --test browser
+
+step "end-to-end tests of the built page in headless Chromium"
+node --test --test-concurrency=1 tests/e2e/
+
+step "all tests passed in ${SECONDS}s"

@@ -1,0 +1,11 @@
+//! The browser shell around the sans-IO [`Session`](crate::session::Session):
+//! it owns the WebSocket, the timer and the clock, feeds the session its
+//! inputs and carries out its outputs. Nothing here knows MQTT.
+
+mod clock;
+mod driver;
+mod socket;
+mod timer;
+
+pub use clock::now;
+pub use driver::{Driver, UrlProvider};

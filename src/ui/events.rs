@@ -1,0 +1,102 @@
+//! Turns session events into UI state changes.
+
+use super::state::{
+    clock_time, AppState, ConnectionStatus, LogEntry, NoticeLevel, SubscriptionStatus, LOG_CAPACITY,
+};
+use crate::session::{Event, InboundMessage};
+use leptos::prelude::*;
+
+/// Applies one session event to the UI state.
+pub fn apply(state: AppState, event: Event) {
+    match event {
+        Event::Connecting { attempt } => {
+            state.status.set(ConnectionStatus::Connecting { attempt });
+        }
+        Event::Connected { session_present } => {
+            state.status.set(ConnectionStatus::Connected);
+            let resumed = if session_present {
+                " (session resumed)"
+            } else {
+                ""
+            };
+            state.notify(NoticeLevel::Info, format!("Connected{resumed}"));
+        }
+        Event::ConnectionRefused { explanation, .. } => {
+            state.notify(NoticeLevel::Error, explanation);
+        }
+        Event::ConnectionLost {
+            reason,
+            last_operation,
+        } => {
+            let text = match last_operation {
+                Some(operation) => format!("{reason} {operation}"),
+                None => reason,
+            };
+            state.notify(NoticeLevel::Error, text);
+        }
+        Event::ReconnectScheduled { attempt, delay, .. } => {
+            let delay_ms = delay.as_millis() as u64;
+            state
+                .status
+                .set(ConnectionStatus::Reconnecting { attempt, delay_ms });
+            state.notify(
+                NoticeLevel::Info,
+                format!(
+                    "Reconnecting in {:.1} s (attempt {attempt})",
+                    delay_ms as f64 / 1000.0
+                ),
+            );
+        }
+        Event::Disconnected => {
+            state.status.set(ConnectionStatus::Disconnected);
+            state.notify(NoticeLevel::Info, "Disconnected");
+        }
+        Event::Message(message) => append_message(state, message),
+        Event::SubscribeResult { filter, result } => {
+            let status = match result {
+                Ok(qos) => SubscriptionStatus::Granted(qos),
+                Err(reason) => {
+                    state.notify(
+                        NoticeLevel::Error,
+                        format!("Subscribe to {filter} refused: {reason}"),
+                    );
+                    SubscriptionStatus::Rejected(reason)
+                }
+            };
+            state.subscriptions.update(|rows| {
+                if let Some(row) = rows.iter_mut().find(|row| row.filter == filter) {
+                    row.status = status;
+                }
+            });
+        }
+        Event::Unsubscribed { .. } => {}
+        Event::PublishAcknowledged { .. } | Event::PublishSent { .. } => {}
+        Event::PublishDropped { reason, .. } => state.notify(NoticeLevel::Warning, reason),
+        Event::ProtocolError { message } => state.notify(NoticeLevel::Error, message),
+        Event::Warning { message } => state.notify(NoticeLevel::Warning, message),
+    }
+}
+
+fn append_message(state: AppState, message: InboundMessage) {
+    let entry = LogEntry {
+        id: state.next_id(),
+        received_at: clock_time(),
+        size: message.payload.len(),
+        payload: String::from_utf8_lossy(&message.payload).into_owned(),
+        topic: message.topic,
+        qos: message.qos,
+        retain: message.retain,
+        duplicate: message.duplicate,
+    };
+    let mut dropped = 0;
+    state.log.update(|log| {
+        log.push(entry);
+        if log.len() > LOG_CAPACITY {
+            dropped = log.len() - LOG_CAPACITY;
+            log.drain(..dropped);
+        }
+    });
+    if dropped > 0 {
+        state.dropped.update(|count| *count += dropped as u64);
+    }
+}

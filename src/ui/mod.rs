@@ -1,0 +1,40 @@
+//! The Leptos user interface: panels for connection, subscriptions,
+//! publishing and the message log. Components read and write the shared
+//! [`AppState`] from context; only [`crate::transport`] talks to the network.
+
+mod client_id;
+mod connection_panel;
+mod events;
+mod message_log;
+mod publish_panel;
+mod state;
+mod subscribe_panel;
+
+pub use state::AppState;
+
+use leptos::prelude::*;
+
+/// Mounts the app on `<body>`; called by `main`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    view! {
+        <header class="app-header">
+            <h1>"mqtt-console"</h1>
+            <connection_panel::StatusBadge/>
+        </header>
+        <main class="layout">
+            <connection_panel::ConnectionPanel/>
+            <subscribe_panel::SubscribePanel/>
+            <publish_panel::PublishPanel/>
+            <message_log::MessageLog/>
+        </main>
+    }
+}

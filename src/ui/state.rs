@@ -1,0 +1,161 @@
+//! Shared UI state: plain data in signals, plus the driver handle.
+
+use crate::codec::QoS;
+use crate::transport::Driver;
+use leptos::prelude::*;
+
+/// How many messages the simple log keeps before dropping the oldest.
+pub const LOG_CAPACITY: usize = 10_000;
+
+/// The connection as the user sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnectionStatus {
+    Disconnected,
+    Connecting { attempt: u32 },
+    Connected,
+    Reconnecting { attempt: u32, delay_ms: u64 },
+}
+
+impl ConnectionStatus {
+    /// A short label for the status badge (also read by tests).
+    pub fn label(&self) -> String {
+        match self {
+            ConnectionStatus::Disconnected => "disconnected".into(),
+            ConnectionStatus::Connecting { attempt } if *attempt > 1 => {
+                format!("connecting (attempt {attempt})")
+            }
+            ConnectionStatus::Connecting { .. } => "connecting".into(),
+            ConnectionStatus::Connected => "connected".into(),
+            ConnectionStatus::Reconnecting { attempt, delay_ms } => {
+                format!(
+                    "reconnecting in {:.1} s (attempt {attempt})",
+                    *delay_ms as f64 / 1000.0
+                )
+            }
+        }
+    }
+
+    /// CSS class / data attribute value.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ConnectionStatus::Disconnected => "disconnected",
+            ConnectionStatus::Connecting { .. } => "connecting",
+            ConnectionStatus::Connected => "connected",
+            ConnectionStatus::Reconnecting { .. } => "reconnecting",
+        }
+    }
+}
+
+/// One received message, already turned into display text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    pub id: u64,
+    pub received_at: String,
+    pub topic: String,
+    /// Rendered as a text node, never as HTML.
+    pub payload: String,
+    pub size: usize,
+    pub qos: QoS,
+    pub retain: bool,
+    pub duplicate: bool,
+}
+
+/// Where a subscription stands with the broker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubscriptionStatus {
+    Pending,
+    Granted(QoS),
+    Rejected(String),
+}
+
+/// One subscription row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubscriptionRow {
+    pub filter: String,
+    pub qos: QoS,
+    pub status: SubscriptionStatus,
+}
+
+/// Severity of a notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// A line in the connection timeline (connects, refusals, closes, errors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub id: u64,
+    pub time: String,
+    pub level: NoticeLevel,
+    pub text: String,
+}
+
+/// Everything the panels share. `Copy`: it is a bundle of signal handles.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub status: RwSignal<ConnectionStatus>,
+    pub log: RwSignal<Vec<LogEntry>>,
+    pub dropped: RwSignal<u64>,
+    pub subscriptions: RwSignal<Vec<SubscriptionRow>>,
+    pub notices: RwSignal<Vec<Notice>>,
+    next_id: StoredValue<u64>,
+    pub driver: StoredValue<Option<Driver>, LocalStorage>,
+}
+
+impl AppState {
+    /// Empty state, not connected.
+    pub fn new() -> Self {
+        AppState {
+            status: RwSignal::new(ConnectionStatus::Disconnected),
+            log: RwSignal::new(Vec::new()),
+            dropped: RwSignal::new(0),
+            subscriptions: RwSignal::new(Vec::new()),
+            notices: RwSignal::new(Vec::new()),
+            next_id: StoredValue::new(0),
+            driver: StoredValue::new_local(None),
+        }
+    }
+
+    /// A fresh id for list keys.
+    pub fn next_id(&self) -> u64 {
+        self.next_id.update_value(|id| *id += 1);
+        self.next_id.get_value()
+    }
+
+    /// Adds a line to the connection timeline (newest last, bounded).
+    pub fn notify(&self, level: NoticeLevel, text: impl Into<String>) {
+        let notice = Notice {
+            id: self.next_id(),
+            time: clock_time(),
+            level,
+            text: text.into(),
+        };
+        self.notices.update(|notices| {
+            notices.push(notice);
+            if notices.len() > 200 {
+                notices.remove(0);
+            }
+        });
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The local wall-clock time as `HH:MM:SS.mmm`.
+pub fn clock_time() -> String {
+    let date = js_sys::Date::new_0();
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds(),
+        date.get_milliseconds()
+    )
+}

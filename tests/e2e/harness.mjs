@@ -1,0 +1,125 @@
+// Shared fixtures for the end-to-end tests: a real aedes broker (the same
+// dev-broker the Run command starts), a static server for the built `dist/`,
+// headless Debian Chromium driven by playwright-core, and mqtt.js as the
+// outside client.
+
+import { spawn } from 'node:child_process'
+import { createReadStream, existsSync, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, extname, join, normalize } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import mqtt from 'mqtt'
+import { chromium } from 'playwright-core'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const DIST = join(ROOT, 'dist')
+
+const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage'
+]
+
+/** Starts the dev broker on the given ports; resolves once it is listening. */
+export async function startBroker ({ wsPort, tcpPort, extraArgs = [] }) {
+  const child = spawn(process.execPath, [
+    join(ROOT, 'dev-broker', 'broker.mjs'), '--ws-port', String(wsPort), '--tcp-port', String(tcpPort), ...extraArgs
+  ], { stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (data) => { if (String(data).includes('"ready"')) resolve() })
+    child.on('exit', (code) => reject(new Error(`broker exited with ${code}`)))
+  })
+  return {
+    wsUrl: `ws://127.0.0.1:${wsPort}/mqtt`,
+    tcpUrl: `mqtt://127.0.0.1:${tcpPort}`,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve()
+      child.on('exit', resolve)
+      child.kill('SIGTERM')
+    })
+  }
+}
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.json': 'application/json'
+}
+
+/** Serves `dist/` (the `trunk build --release` output) on 127.0.0.1. */
+export async function serveDist () {
+  if (!existsSync(join(DIST, 'index.html'))) {
+    throw new Error('dist/index.html missing: run `trunk build --release` first (scripts/test.sh does)')
+  }
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '')
+    let file = join(DIST, path)
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(DIST, 'index.html')
+    response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' })
+    createReadStream(file).pipe(response)
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    stop: () => new Promise((resolve) => server.close(resolve))
+  }
+}
+
+/** Launches headless Chromium with a fresh profile; collects page errors. */
+export async function launchBrowser () {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'mqtt-console-chromium-'))
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS
+  })
+  return {
+    context,
+    close: async () => {
+      await context.close()
+      rmSync(userDataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** Opens the app and waits until it has rendered. Records console errors and panics. */
+export async function openApp (context, url) {
+  const page = await context.newPage()
+  const problems = []
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`)
+  })
+  await page.goto(url)
+  await page.getByTestId('connection-status').waitFor()
+  return { page, problems }
+}
+
+/** An mqtt.js client outside the page; resolves once connected. */
+export async function outsideClient (url, options = {}) {
+  const client = mqtt.connect(url, { reconnectPeriod: 0, ...options })
+  await new Promise((resolve, reject) => {
+    client.once('connect', resolve)
+    client.once('error', reject)
+  })
+  return client
+}
+
+/** Connects the page to `brokerUrl` through the connection panel. */
+export async function connectPage (page, brokerUrl) {
+  await page.getByTestId('broker-url').fill(brokerUrl)
+  await page.getByTestId('connect').click()
+  await page.locator('[data-testid=connection-status][data-status=connected]').waitFor({ timeout: 10000 })
+}
+
+/** Subscribes through the subscribe panel and waits for the SUBACK. */
+export async function subscribePage (page, filter, qos = 0) {
+  await page.getByTestId('subscribe-filter').fill(filter)
+  await page.getByTestId('subscribe-qos').selectOption(String(qos))
+  await page.getByTestId('subscribe').click()
+  await page.locator(`[data-testid=subscription][data-filter="${filter}"][data-status=granted]`).waitFor({ timeout: 10000 })
+}

@@ -11,14 +11,21 @@
 //!
 //! Design and behaviour choices are written up in `docs/session.md`.
 
-// Skeleton: internals land in the next commits.
-#![allow(dead_code)]
-
 mod backoff;
+mod close;
 mod config;
+mod connack;
 mod error;
 mod events;
+mod inbound;
+mod incoming;
+mod inflight;
+mod keepalive;
+mod lifecycle;
 mod message;
+mod outbound;
+mod packet_ids;
+mod queue;
 mod state;
 mod subscriptions;
 mod validate;
@@ -32,15 +39,67 @@ pub use state::ConnectionState;
 pub use subscriptions::{Subscription, SubscriptionStatus};
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
-use crate::codec::QoS;
+use crate::codec::{Packet, QoS, StreamDecoder, Unsubscribe};
 use crate::time::Instant;
+
+use backoff::BackoffState;
+use close::{LastOperation, Operation};
+use incoming::Incoming;
+use inflight::Inflight;
+use keepalive::KeepAlive;
+use packet_ids::PacketIds;
+use queue::Queue;
+use subscriptions::{Subscriptions, MAX_FILTERS_PER_PACKET};
+
+/// How long `Disconnecting` waits for the driver to confirm the close
+/// before the session calls it done anyway.
+const DISCONNECT_GRACE: Duration = Duration::from_secs(2);
+
+/// Where the connection lifecycle stands (richer than [`ConnectionState`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// No socket, nothing scheduled.
+    Idle,
+    /// Backoff delay before `attempt`.
+    Waiting { attempt: u32, at: Instant },
+    /// `Output::Open` emitted, socket not open yet.
+    Opening { attempt: u32, deadline: Instant },
+    /// CONNECT sent at `sent_at`, CONNACK awaited.
+    AwaitConnAck {
+        attempt: u32,
+        deadline: Instant,
+        sent_at: Instant,
+    },
+    /// CONNACK accepted at `since`.
+    Connected { since: Instant },
+    /// User disconnect: DISCONNECT and Close emitted, waiting for the close.
+    Disconnecting { deadline: Instant },
+}
 
 /// One MQTT client session: connection lifecycle, QoS flows, keepalive,
 /// subscriptions, offline queue and reconnects.
 #[derive(Debug)]
 pub struct Session {
     config: SessionConfig,
+    /// Kept for reconnects; `None` until the first `connect()`.
+    options: Option<ConnectOptions>,
+    phase: Phase,
+    /// Consecutive failed (or short-lived) connections, for backoff.
+    failures: u32,
+    backoff: BackoffState,
+    decoder: StreamDecoder,
+    keepalive: KeepAlive,
+    packet_ids: PacketIds,
+    inflight: Inflight,
+    queue: Queue,
+    subscriptions: Subscriptions,
+    incoming: Incoming,
+    last_operation: LastOperation,
+    next_publish_id: u64,
+    /// Encoded packets not yet handed out; flushed as one `Output::Send`.
+    tx: Vec<u8>,
     outputs: VecDeque<Output>,
     events: VecDeque<Event>,
 }
@@ -48,86 +107,283 @@ pub struct Session {
 impl Session {
     /// A disconnected session; nothing happens until [`Session::connect`].
     pub fn new(config: SessionConfig) -> Session {
+        let backoff = BackoffState::new(config.random_seed);
+        let decoder = StreamDecoder::new(config.max_packet_size);
         Session {
             config,
+            options: None,
+            phase: Phase::Idle,
+            failures: 0,
+            backoff,
+            decoder,
+            keepalive: KeepAlive::new(0, Instant::default()),
+            packet_ids: PacketIds::default(),
+            inflight: Inflight::default(),
+            queue: Queue::default(),
+            subscriptions: Subscriptions::default(),
+            incoming: Incoming::default(),
+            last_operation: LastOperation::default(),
+            next_publish_id: 1,
+            tx: Vec::new(),
             outputs: VecDeque::new(),
             events: VecDeque::new(),
         }
     }
 
-    /// Starts connecting with `options` (kept for reconnects). If a
-    /// connection is up it is ended cleanly first (DISCONNECT, Close).
-    /// Emits `Output::Open` and `Event::Connecting`. Invalid options are
-    /// reported as `Event::ProtocolError` and nothing is opened.
+    /// Starts connecting with `options` (kept for reconnects), resetting the
+    /// backoff. If a connection is up it is ended cleanly first (DISCONNECT,
+    /// Close). Emits `Output::Open` and `Event::Connecting`. Invalid options
+    /// (see [`ConnectOptions::validate`]) are reported as `Event::Warning`
+    /// and nothing is opened.
     pub fn connect(&mut self, options: ConnectOptions, now: Instant) {
-        let _ = (options, now, &self.config);
+        if let Err(e) = options.validate() {
+            self.event(Event::Warning {
+                message: e.to_string(),
+            });
+            return;
+        }
+        self.drop_socket(true);
+        self.options = Some(options);
+        self.failures = 0;
+        self.backoff.reset();
+        self.start_attempt(1, now);
     }
 
     /// Ends the connection on the user's request: DISCONNECT (so the broker
-    /// discards the last will), `Output::Close`, then `Event::Disconnected`.
+    /// discards the last will), `Output::Close`, then `Event::Disconnected`
+    /// once the driver reports the close (or after a short grace period).
     /// Cancels any pending reconnect; nothing reconnects until `connect()`.
+    /// Queued and in-flight messages are kept for the next `connect()`.
     pub fn disconnect(&mut self, now: Instant) {
-        let _ = now;
+        match self.phase {
+            Phase::Idle | Phase::Disconnecting { .. } => {}
+            Phase::Waiting { .. } => {
+                self.phase = Phase::Idle;
+                self.event(Event::Disconnected);
+            }
+            Phase::Opening { .. } | Phase::AwaitConnAck { .. } | Phase::Connected { .. } => {
+                self.drop_socket(true);
+                self.phase = Phase::Disconnecting {
+                    deadline: now + DISCONNECT_GRACE,
+                };
+            }
+        }
     }
 
-    /// Publishes now if possible, else queues (offline, or behind the
-    /// in-flight cap). Returns the handle later events refer to.
+    /// Publishes now if possible, else queues it (offline, or behind the
+    /// in-flight cap or older queued messages, to keep order). Returns the
+    /// handle later events refer to.
+    ///
+    /// Errors: invalid topic; queue full (the message is refused, nothing
+    /// already queued is dropped). A QoS 0 message while offline with
+    /// `queue_qos0_while_offline = false` is accepted and immediately
+    /// reported as `Event::PublishDropped`.
     pub fn publish(
         &mut self,
         message: OutboundMessage,
         now: Instant,
     ) -> Result<PublishId, SessionError> {
-        let _ = (message, now);
-        Err(SessionError::NoFilters)
+        if let Err(reason) = validate::topic_name(&message.topic) {
+            return Err(SessionError::InvalidTopic {
+                topic: message.topic,
+                reason,
+            });
+        }
+        let connected = self.is_connected();
+        if !connected && message.qos == QoS::AtMostOnce && !self.config.queue_qos0_while_offline {
+            let id = self.new_publish_id();
+            self.event(Event::PublishDropped {
+                id,
+                reason: "not connected, and QoS 0 messages are not queued while offline \
+                         (setting `queue_qos0_while_offline`)"
+                    .into(),
+            });
+            return Ok(id);
+        }
+        if connected && self.queue.is_empty() && self.can_send_now(message.qos) {
+            let id = self.new_publish_id();
+            self.send_new_publish(id, message, now);
+            return Ok(id);
+        }
+        if self.queue.len() >= self.config.offline_queue_limit {
+            return Err(SessionError::QueueFull {
+                limit: self.config.offline_queue_limit,
+            });
+        }
+        let id = self.new_publish_id();
+        self.queue.push(id, message);
+        Ok(id)
     }
 
     /// Subscribes (now, or at the next connect) and remembers the filters
-    /// for resubscribing when the broker lost the session.
+    /// for resubscribing when the broker lost the session. Results arrive
+    /// per filter as `Event::SubscribeResult`. All filters are validated
+    /// first; one invalid filter refuses the whole call.
     pub fn subscribe(
         &mut self,
         filters: Vec<(String, QoS)>,
         now: Instant,
     ) -> Result<(), SessionError> {
-        let _ = (filters, now);
+        if filters.is_empty() {
+            return Err(SessionError::NoFilters);
+        }
+        for (filter, _) in &filters {
+            validate::topic_filter(filter).map_err(|reason| SessionError::InvalidFilter {
+                filter: filter.clone(),
+                reason,
+            })?;
+        }
+        for (filter, qos) in &filters {
+            self.subscriptions.add(filter, *qos);
+        }
+        if self.is_connected() {
+            self.send_subscribes(filters, now);
+        }
         Ok(())
     }
 
-    /// Unsubscribes and forgets the filters.
+    /// Unsubscribes and forgets the filters at once (`Event::Unsubscribed`
+    /// follows the UNSUBACK). Offline, the UNSUBSCRIBE is sent at the next
+    /// connect if the broker kept the session.
     pub fn unsubscribe(&mut self, filters: Vec<String>, now: Instant) -> Result<(), SessionError> {
-        let _ = (filters, now);
+        if filters.is_empty() {
+            return Err(SessionError::NoFilters);
+        }
+        for filter in &filters {
+            validate::topic_filter(filter).map_err(|reason| SessionError::InvalidFilter {
+                filter: filter.clone(),
+                reason,
+            })?;
+        }
+        for filter in &filters {
+            self.subscriptions.remove(filter);
+        }
+        if self.is_connected() {
+            self.send_unsubscribes(filters, now);
+        } else {
+            for filter in &filters {
+                self.subscriptions.defer_unsubscribe(filter);
+            }
+        }
         Ok(())
     }
 
-    /// The socket opened: the session sends CONNECT.
+    /// The socket opened: the session sends CONNECT. Ignored unless a
+    /// socket was requested.
     pub fn handle_open(&mut self, now: Instant) {
-        let _ = now;
+        if let Phase::Opening { attempt, deadline } = self.phase {
+            self.phase = Phase::AwaitConnAck {
+                attempt,
+                deadline,
+                sent_at: now,
+            };
+            self.send_connect(now);
+        }
     }
 
-    /// Bytes received from the socket, in any chunking.
+    /// Bytes received from the socket, in any chunking. Ignored when no
+    /// connection is live (late bytes from a socket being closed).
     pub fn handle_bytes(&mut self, bytes: &[u8], now: Instant) {
-        let _ = (bytes, now);
+        if !matches!(
+            self.phase,
+            Phase::AwaitConnAck { .. } | Phase::Connected { .. }
+        ) {
+            return;
+        }
+        self.decoder.feed(bytes);
+        loop {
+            match self.decoder.next_packet() {
+                Ok(Some(packet)) => {
+                    self.keepalive.on_received(now);
+                    self.handle_packet(packet, now);
+                    if !matches!(
+                        self.phase,
+                        Phase::AwaitConnAck { .. } | Phase::Connected { .. }
+                    ) {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    self.protocol_error(format!("the broker sent invalid MQTT: {e}"), now);
+                    break;
+                }
+            }
+        }
     }
 
-    /// The socket closed or failed to open.
+    /// The socket closed or failed to open. An unexpected close is reported
+    /// as `Event::ConnectionLost` (with the last operation if it was sent
+    /// within 2 s) and a reconnect is scheduled.
     pub fn handle_close(&mut self, info: CloseInfo, now: Instant) {
-        let _ = (info, now);
+        match self.phase {
+            Phase::Idle | Phase::Waiting { .. } => {}
+            Phase::Disconnecting { .. } => self.finish_disconnect(),
+            Phase::Opening { .. } | Phase::AwaitConnAck { .. } | Phase::Connected { .. } => {
+                let reason = close::describe_close(&info);
+                let last_operation = self.last_operation.blame(now);
+                self.connection_failed(reason, last_operation, false, now);
+            }
+        }
     }
 
     /// The transport saw something MQTT forbids (e.g. a text frame): handled
     /// as a protocol error (close, reconnect).
     pub fn handle_transport_error(&mut self, message: String, now: Instant) {
-        let _ = (message, now);
+        if matches!(
+            self.phase,
+            Phase::Opening { .. } | Phase::AwaitConnAck { .. } | Phase::Connected { .. }
+        ) {
+            self.protocol_error(message, now);
+        }
     }
 
     /// The deadline from [`Session::poll_timeout`] passed; early or repeated
     /// calls are harmless.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let _ = now;
+        match self.phase {
+            Phase::Idle => {}
+            Phase::Waiting { attempt, at } => {
+                if now >= at {
+                    self.start_attempt(attempt, now);
+                }
+            }
+            Phase::Opening { deadline, .. } => {
+                if now >= deadline {
+                    let reason = format!(
+                        "the WebSocket did not open within {} s (connect timeout)",
+                        self.config.connect_timeout.as_secs_f32()
+                    );
+                    self.connection_failed(reason, None, true, now);
+                }
+            }
+            Phase::AwaitConnAck { deadline, .. } => {
+                if now >= deadline {
+                    let reason = format!(
+                        "no CONNACK within {} s of opening the socket (connect timeout): the \
+                         endpoint accepted the WebSocket but did not answer CONNECT",
+                        self.config.connect_timeout.as_secs_f32()
+                    );
+                    let last_operation = self.last_operation.blame(now);
+                    self.connection_failed(reason, last_operation, true, now);
+                }
+            }
+            Phase::Connected { .. } => self.poll_keepalive(now),
+            Phase::Disconnecting { deadline } => {
+                if now >= deadline {
+                    self.finish_disconnect();
+                }
+            }
+        }
     }
 
-    /// The next socket action for the driver.
+    /// The next socket action for the driver. Packets encoded in one call
+    /// come out as one `Output::Send`.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        if let Some(output) = self.outputs.pop_front() {
+            return Some(output);
+        }
+        (!self.tx.is_empty()).then(|| Output::Send(std::mem::take(&mut self.tx)))
     }
 
     /// The next event for the UI.
@@ -137,26 +393,143 @@ impl Session {
 
     /// When [`Session::handle_timeout`] must be called next, if ever.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        None
+        match self.phase {
+            Phase::Idle => None,
+            Phase::Waiting { at, .. } => Some(at),
+            Phase::Opening { deadline, .. }
+            | Phase::AwaitConnAck { deadline, .. }
+            | Phase::Disconnecting { deadline } => Some(deadline),
+            Phase::Connected { .. } => self.keepalive.deadline(),
+        }
     }
 
     /// The connection state, for the UI.
     pub fn state(&self) -> ConnectionState {
-        ConnectionState::Disconnected
+        match self.phase {
+            Phase::Idle => ConnectionState::Disconnected,
+            Phase::Waiting { attempt, at } => ConnectionState::WaitingToReconnect { attempt, at },
+            Phase::Opening { attempt, .. } | Phase::AwaitConnAck { attempt, .. } => {
+                ConnectionState::Connecting { attempt }
+            }
+            Phase::Connected { .. } => ConnectionState::Connected,
+            Phase::Disconnecting { .. } => ConnectionState::Disconnecting,
+        }
     }
 
     /// Remembered subscriptions, in the order they were first made.
     pub fn subscriptions(&self) -> &[Subscription] {
-        &[]
+        self.subscriptions.list()
     }
 
     /// QoS 1/2 messages sent and not yet fully acknowledged.
     pub fn inflight_len(&self) -> usize {
-        0
+        self.inflight.len()
     }
 
     /// Messages waiting to be sent (offline or behind the in-flight cap).
     pub fn queued_len(&self) -> usize {
-        0
+        self.queue.len()
+    }
+
+    /// Checks internal consistency; for tests and the fuzz target (cheap
+    /// enough to call after every input there, not meant for production).
+    #[doc(hidden)]
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let mut seen = packet_ids::IdSet::default();
+        for entry in self.inflight.iter() {
+            if !seen.insert(entry.packet_id) {
+                return Err(format!(
+                    "packet id {} twice in flight",
+                    entry.packet_id.get()
+                ));
+            }
+            if !self.packet_ids.is_in_use(entry.packet_id) {
+                return Err(format!(
+                    "in-flight id {} not reserved",
+                    entry.packet_id.get()
+                ));
+            }
+        }
+        for id in self.subscriptions.awaiting_ids() {
+            if !seen.insert(id) {
+                return Err(format!("packet id {} used twice", id.get()));
+            }
+        }
+        if seen.len() != self.packet_ids.in_use_count() {
+            return Err(format!(
+                "{} ids reserved but {} in use",
+                self.packet_ids.in_use_count(),
+                seen.len()
+            ));
+        }
+        if self.inflight.len() > self.max_inflight() {
+            return Err(format!("{} in flight > cap", self.inflight.len()));
+        }
+        if self.queue.len() > self.config.offline_queue_limit {
+            return Err(format!("{} queued > limit", self.queue.len()));
+        }
+        if self.incoming.awaiting_pubrel_len() > u16::MAX as usize {
+            return Err("impossible incoming count".into());
+        }
+        Ok(())
+    }
+
+    fn is_connected(&self) -> bool {
+        matches!(self.phase, Phase::Connected { .. })
+    }
+
+    fn max_inflight(&self) -> usize {
+        self.config.max_inflight.clamp(1, 65_000)
+    }
+
+    fn new_publish_id(&mut self) -> PublishId {
+        let id = PublishId(self.next_publish_id);
+        self.next_publish_id += 1;
+        id
+    }
+
+    fn event(&mut self, event: Event) {
+        self.events.push_back(event);
+    }
+
+    /// Queues a non-`Send` output after everything encoded so far.
+    fn output(&mut self, output: Output) {
+        if !self.tx.is_empty() {
+            self.outputs
+                .push_back(Output::Send(std::mem::take(&mut self.tx)));
+        }
+        self.outputs.push_back(output);
+    }
+
+    fn send_subscribes(&mut self, filters: Vec<(String, QoS)>, now: Instant) {
+        for chunk in filters.chunks(MAX_FILTERS_PER_PACKET) {
+            self.send_subscribe(chunk.to_vec(), now);
+        }
+    }
+
+    fn send_unsubscribes(&mut self, filters: Vec<String>, now: Instant) {
+        for chunk in filters.chunks(MAX_FILTERS_PER_PACKET) {
+            let Some(packet_id) = self.packet_ids.allocate() else {
+                self.event(Event::Warning {
+                    message: "all 65,535 packet ids are in use; UNSUBSCRIBE not sent".into(),
+                });
+                return;
+            };
+            let filters = chunk.to_vec();
+            self.send_packet(
+                &Packet::Unsubscribe(Unsubscribe {
+                    packet_id,
+                    filters: filters.clone(),
+                }),
+                now,
+            );
+            self.last_operation.record(
+                Operation::Unsubscribe {
+                    filters: filters.clone(),
+                },
+                now,
+            );
+            self.subscriptions.sent_unsubscribe(packet_id, filters);
+        }
     }
 }

@@ -254,7 +254,9 @@ impl Harness {
     }
 
     /// After a loss: wait for the scheduled reconnect, open, CONNACK.
+    /// Packets sent on the old connection and not taken are discarded.
     pub fn reconnect(&mut self, session_present: bool) {
+        self.sent.clear();
         match self.session.state() {
             ConnectionState::WaitingToReconnect { .. } => {
                 self.fire_next_timeout();

@@ -361,13 +361,7 @@ fn disconnect_sends_disconnect_then_close_and_never_reconnects() {
     h.session.disconnect(h.instant());
     h.pump();
     assert_eq!(h.log, vec!["send DISCONNECT", "close"]);
-    assert_eq!(h.session.state(), ConnectionState::Disconnecting);
-    // The driver reports the close of the socket it was told to close.
-    h.socket_closed(CloseInfo {
-        code: 1000,
-        reason: String::new(),
-        was_open: true,
-    });
+    // Done at once: the driver drops the socket on Close.
     assert_eq!(h.take_events(), vec![Event::Disconnected]);
     assert_eq!(h.session.state(), ConnectionState::Disconnected);
     assert_eq!(h.session.poll_timeout(), None);
@@ -380,18 +374,6 @@ fn disconnect_sends_disconnect_then_close_and_never_reconnects() {
     h.pump();
     assert!(h.take_events().is_empty());
     assert_eq!(h.opens, vec![1]);
-}
-
-#[test]
-fn disconnect_completes_after_a_grace_period_without_close_report() {
-    let mut h = Harness::with_defaults();
-    h.establish(true);
-    h.take_events();
-    h.session.disconnect(h.instant());
-    h.pump();
-    h.advance(2_000);
-    assert_eq!(h.take_events(), vec![Event::Disconnected]);
-    assert_eq!(h.session.state(), ConnectionState::Disconnected);
 }
 
 #[test]
@@ -425,9 +407,10 @@ fn disconnect_while_connecting_closes_the_socket() {
     h.pump();
     assert_eq!(h.closes, 1);
     assert!(h.take_sent().is_empty(), "no DISCONNECT before CONNACK");
-    h.socket_closed(abnormal_close());
     assert_eq!(h.take_events(), vec![Event::Disconnected]);
-    // A CONNACK from the old socket is ignored.
+    // A close report or CONNACK from the old socket is ignored.
+    h.socket_closed(abnormal_close());
+    assert!(h.take_events().is_empty());
     h.connack(false);
     assert_eq!(h.session.state(), ConnectionState::Disconnected);
 }

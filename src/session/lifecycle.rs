@@ -116,7 +116,7 @@ impl Session {
             Phase::Opening { .. } | Phase::AwaitConnAck { .. } | Phase::Connected { .. } => {
                 self.output(Output::Close);
             }
-            Phase::Idle | Phase::Waiting { .. } | Phase::Disconnecting { .. } => {}
+            Phase::Idle | Phase::Waiting { .. } => {}
         }
         self.reset_connection();
     }
@@ -186,11 +186,6 @@ impl Session {
             delay,
             reason,
         });
-    }
-
-    pub(super) fn finish_disconnect(&mut self) {
-        self.phase = Phase::Idle;
-        self.event(Event::Disconnected);
     }
 
     pub(super) fn poll_keepalive(&mut self, now: Instant) {

@@ -39,7 +39,6 @@ pub use state::ConnectionState;
 pub use subscriptions::{Subscription, SubscriptionStatus};
 
 use std::collections::VecDeque;
-use std::time::Duration;
 
 use crate::codec::{Packet, QoS, StreamDecoder, Unsubscribe};
 use crate::time::Instant;
@@ -52,10 +51,6 @@ use keepalive::KeepAlive;
 use packet_ids::PacketIds;
 use queue::Queue;
 use subscriptions::{Subscriptions, MAX_FILTERS_PER_PACKET};
-
-/// How long `Disconnecting` waits for the driver to confirm the close
-/// before the session calls it done anyway.
-const DISCONNECT_GRACE: Duration = Duration::from_secs(2);
 
 /// Where the connection lifecycle stands (richer than [`ConnectionState`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,8 +69,6 @@ enum Phase {
     },
     /// CONNACK accepted at `since`.
     Connected { since: Instant },
-    /// User disconnect: DISCONNECT and Close emitted, waiting for the close.
-    Disconnecting { deadline: Instant },
 }
 
 /// One MQTT client session: connection lifecycle, QoS flows, keepalive,
@@ -150,23 +143,17 @@ impl Session {
     }
 
     /// Ends the connection on the user's request: DISCONNECT (so the broker
-    /// discards the last will), `Output::Close`, then `Event::Disconnected`
-    /// once the driver reports the close (or after a short grace period).
-    /// Cancels any pending reconnect; nothing reconnects until `connect()`.
-    /// Queued and in-flight messages are kept for the next `connect()`.
+    /// discards the last will), `Output::Close`, `Event::Disconnected`, all
+    /// at once — the driver drops the socket on `Close`, so there is no
+    /// close event to wait for. Cancels any pending reconnect; nothing
+    /// reconnects until `connect()`. Queued and in-flight messages are kept
+    /// for the next `connect()`.
     pub fn disconnect(&mut self, now: Instant) {
-        match self.phase {
-            Phase::Idle | Phase::Disconnecting { .. } => {}
-            Phase::Waiting { .. } => {
-                self.phase = Phase::Idle;
-                self.event(Event::Disconnected);
-            }
-            Phase::Opening { .. } | Phase::AwaitConnAck { .. } | Phase::Connected { .. } => {
-                self.drop_socket(true);
-                self.phase = Phase::Disconnecting {
-                    deadline: now + DISCONNECT_GRACE,
-                };
-            }
+        let _ = now;
+        if self.phase != Phase::Idle {
+            self.drop_socket(true);
+            self.phase = Phase::Idle;
+            self.event(Event::Disconnected);
         }
     }
 
@@ -318,7 +305,6 @@ impl Session {
     pub fn handle_close(&mut self, info: CloseInfo, now: Instant) {
         match self.phase {
             Phase::Idle | Phase::Waiting { .. } => {}
-            Phase::Disconnecting { .. } => self.finish_disconnect(),
             Phase::Opening { .. } | Phase::AwaitConnAck { .. } | Phase::Connected { .. } => {
                 let reason = close::describe_close(&info);
                 let last_operation = self.last_operation.blame(now);
@@ -369,11 +355,6 @@ impl Session {
                 }
             }
             Phase::Connected { .. } => self.poll_keepalive(now),
-            Phase::Disconnecting { deadline } => {
-                if now >= deadline {
-                    self.finish_disconnect();
-                }
-            }
         }
     }
 
@@ -396,9 +377,9 @@ impl Session {
         match self.phase {
             Phase::Idle => None,
             Phase::Waiting { at, .. } => Some(at),
-            Phase::Opening { deadline, .. }
-            | Phase::AwaitConnAck { deadline, .. }
-            | Phase::Disconnecting { deadline } => Some(deadline),
+            Phase::Opening { deadline, .. } | Phase::AwaitConnAck { deadline, .. } => {
+                Some(deadline)
+            }
             Phase::Connected { .. } => self.keepalive.deadline(),
         }
     }
@@ -412,7 +393,6 @@ impl Session {
                 ConnectionState::Connecting { attempt }
             }
             Phase::Connected { .. } => ConnectionState::Connected,
-            Phase::Disconnecting { .. } => ConnectionState::Disconnecting,
         }
     }
 

@@ -5,8 +5,9 @@ use crate::time::Instant;
 /// Where the connection stands; the UI shows it and enables buttons by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionState {
-    /// No socket and nothing scheduled: never connected, user disconnected,
-    /// or the broker refused us in a way retrying cannot fix.
+    /// No socket and nothing scheduled: never connected, user disconnected
+    /// (`disconnect()` completes at once, so there is no "disconnecting"
+    /// state), or the broker refused us in a way retrying cannot fix.
     Disconnected,
     /// Socket opening or waiting for CONNACK.
     Connecting {
@@ -22,7 +23,4 @@ pub enum ConnectionState {
         /// When it starts (caller's clock).
         at: Instant,
     },
-    /// The user asked to disconnect; DISCONNECT was sent and the socket is
-    /// closing.
-    Disconnecting,
 }

@@ -44,7 +44,9 @@ async fn wait_until(timeout_ms: i32, mut condition: impl FnMut() -> bool) -> boo
 fn recording_driver() -> (Driver, Rc<RefCell<Vec<Event>>>) {
     let events = Rc::new(RefCell::new(Vec::new()));
     let sink = events.clone();
-    let driver = Driver::new(SessionConfig::default(), move |event| sink.borrow_mut().push(event));
+    let driver = Driver::new(SessionConfig::default(), move |event| {
+        sink.borrow_mut().push(event)
+    });
     (driver, events)
 }
 
@@ -64,7 +66,10 @@ async fn driver_round_trips_a_message_through_the_real_broker() {
     let broker = BROKER.expect("set MQTT_CONSOLE_TEST_BROKER (scripts/test.sh does)");
     let (driver, events) = recording_driver();
     let url = broker.to_string();
-    driver.connect(options("wasm-test-roundtrip"), Rc::new(move || Ok(url.clone())));
+    driver.connect(
+        options("wasm-test-roundtrip"),
+        Rc::new(move || Ok(url.clone())),
+    );
     assert!(
         wait_until(5000, || events
             .borrow()
@@ -149,6 +154,12 @@ async fn app_mounts_and_shows_disconnected() {
         .query_selector("[data-testid=connection-status]")
         .unwrap()
         .expect("status badge rendered");
-    assert_eq!(status.get_attribute("data-status").as_deref(), Some("disconnected"));
-    assert!(host.query_selector("[data-testid=connect]").unwrap().is_some());
+    assert_eq!(
+        status.get_attribute("data-status").as_deref(),
+        Some("disconnected")
+    );
+    assert!(host
+        .query_selector("[data-testid=connect]")
+        .unwrap()
+        .is_some());
 }

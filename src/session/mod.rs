@@ -292,7 +292,7 @@ impl Session {
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    self.protocol_error(format!("the broker sent invalid MQTT: {e}"), now);
+                    self.protocol_error(e.to_string(), now);
                     break;
                 }
             }

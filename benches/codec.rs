@@ -1,9 +1,128 @@
-//! Codec throughput benchmark (native, criterion).
+//! Codec throughput (native, criterion): PUBLISH to
+//! `bench/device/42/telemetry` with 64 B and 1 KB payloads.
+//!
+//! `cargo bench --bench codec` (or add `-- --quick` for a short run).
+//! Each benchmark handles a batch of 1,000 packets; the `packets` groups
+//! report packets/s, the `bytes` groups MB/s.
+//!
+//! * `decode_*/batch`: the whole batch fed at once, then drained.
+//! * `decode_*/per_packet`: one `feed` per packet (one WebSocket message
+//!   per MQTT packet, the common browser case), each drained.
+//! * `encode_*`: the batch encoded into a reused `Vec`.
 #![cfg(not(target_arch = "wasm32"))]
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use bytes::Bytes;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use mqtt_console::codec::{encode, Packet, PacketId, Publish, QosPid, StreamDecoder};
+use std::hint::black_box;
+use std::time::Duration;
 
-fn placeholder(_c: &mut Criterion) {}
+const BATCH: usize = 1_000;
+const TOPIC: &str = "bench/device/42/telemetry";
 
-criterion_group!(benches, placeholder);
+fn packets(payload_len: usize) -> Vec<Packet> {
+    (0..BATCH)
+        .map(|i| {
+            Packet::Publish(Publish {
+                dup: false,
+                qos: if i % 2 == 0 {
+                    QosPid::AtMostOnce
+                } else {
+                    QosPid::AtLeastOnce(PacketId::new(1 + i as u16).unwrap())
+                },
+                retain: false,
+                topic: TOPIC.to_string(),
+                payload: Bytes::from(vec![(i % 251) as u8; payload_len]),
+            })
+        })
+        .collect()
+}
+
+fn wire(packets: &[Packet]) -> (Vec<u8>, Vec<usize>) {
+    let mut out = Vec::new();
+    let mut ends = Vec::new();
+    for p in packets {
+        encode(p, &mut out).unwrap();
+        ends.push(out.len());
+    }
+    (out, ends)
+}
+
+fn drain(d: &mut StreamDecoder) -> usize {
+    let mut n = 0;
+    while let Some(p) = d.next_packet().unwrap() {
+        black_box(p);
+        n += 1;
+    }
+    n
+}
+
+fn bench(c: &mut Criterion) {
+    for (label, size) in [("64B", 64usize), ("1KB", 1024)] {
+        let packets = packets(size);
+        let (stream, ends) = wire(&packets);
+        let frames: Vec<&[u8]> = ends
+            .iter()
+            .scan(0, |start, &end| {
+                let frame = &stream[*start..end];
+                *start = end;
+                Some(frame)
+            })
+            .collect();
+
+        for (unit, throughput) in [
+            ("packets", Throughput::Elements(BATCH as u64)),
+            ("bytes", Throughput::Bytes(stream.len() as u64)),
+        ] {
+            let mut g = c.benchmark_group(format!("decode_{unit}"));
+            g.throughput(throughput.clone());
+            g.bench_with_input(BenchmarkId::new("batch", label), &stream, |b, stream| {
+                let mut d = StreamDecoder::default();
+                b.iter(|| {
+                    d.feed(black_box(stream));
+                    assert_eq!(drain(&mut d), BATCH);
+                })
+            });
+            g.bench_with_input(
+                BenchmarkId::new("per_packet", label),
+                &frames,
+                |b, frames| {
+                    let mut d = StreamDecoder::default();
+                    b.iter(|| {
+                        let mut n = 0;
+                        for frame in frames {
+                            d.feed(black_box(frame));
+                            n += drain(&mut d);
+                        }
+                        assert_eq!(n, BATCH);
+                    })
+                },
+            );
+            g.finish();
+
+            let mut g = c.benchmark_group(format!("encode_{unit}"));
+            g.throughput(throughput);
+            g.bench_with_input(BenchmarkId::new("batch", label), &packets, |b, packets| {
+                let mut out = Vec::with_capacity(stream.len());
+                b.iter(|| {
+                    out.clear();
+                    for p in packets {
+                        encode(black_box(p), &mut out).unwrap();
+                    }
+                    black_box(&out);
+                })
+            });
+            g.finish();
+        }
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30);
+    targets = bench
+}
 criterion_main!(benches);

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod session;
 pub mod time;
 pub mod topic;
+pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]
 pub mod transport;

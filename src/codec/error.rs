@@ -330,10 +330,14 @@ impl fmt::Display for EncodeError {
                 f,
                 "cannot send a {packet} of {remaining_length} bytes: MQTT packets are at most 268,435,455 bytes [§2.2.3]"
             ),
-            NoTopicFilters { packet } => write!(
-                f,
-                "cannot send a {packet} without any topic filter; at least one is required [MQTT-3.8.3-3]"
-            ),
+            NoTopicFilters { packet } => {
+                let rule = if *packet == PacketType::Unsubscribe {
+                    "[MQTT-3.10.3-2]"
+                } else {
+                    "[MQTT-3.8.3-3]"
+                };
+                write!(f, "cannot send a {packet} without any topic filter; at least one is required {rule}")
+            }
             InvalidTopic { packet, field, error } => {
                 write!(f, "cannot send a {packet}: invalid {field}: {error}")
             }

@@ -9,6 +9,7 @@ pub mod broker_url;
 pub mod codec;
 pub mod limits;
 pub mod session;
+pub mod store;
 pub mod time;
 pub mod topic;
 pub mod workspace;

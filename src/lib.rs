@@ -6,8 +6,10 @@
 //! and they are compiled for `wasm32` only.
 
 pub mod broker_url;
+pub mod checks;
 pub mod codec;
 pub mod limits;
+pub mod matcher;
 pub mod session;
 pub mod store;
 pub mod time;

@@ -6,15 +6,14 @@
 import { spawn } from 'node:child_process'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { dirname, extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import mqtt from 'mqtt'
 import { chromium } from 'playwright-core'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const DIST = join(ROOT, 'dist')
+// MQTT_CONSOLE_DIST lets a test run serve another build of the page.
+const DIST = process.env.MQTT_CONSOLE_DIST ?? join(ROOT, 'dist')
 
 const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -69,20 +68,23 @@ export async function serveDist () {
   }
 }
 
-/** Launches headless Chromium with a fresh profile; collects page errors. */
+/**
+ * Launches headless Chromium (Playwright gives it a fresh temporary profile).
+ * `context` is a default browser context; `newContext()` makes another one
+ * with its own empty storage, for tests that need a clean page.
+ */
 export async function launchBrowser () {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'mqtt-console-chromium-'))
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_FLAGS
   })
+  const context = await browser.newContext()
   return {
+    browser,
     context,
-    close: async () => {
-      await context.close()
-      rmSync(userDataDir, { recursive: true, force: true })
-    }
+    newContext: (options = {}) => browser.newContext({ acceptDownloads: true, ...options }),
+    close: () => browser.close()
   }
 }
 

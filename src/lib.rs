@@ -5,6 +5,7 @@
 //! [`transport`] (the WebSocket driver) and [`ui`] touch `web-sys`/`leptos`,
 //! and they are compiled for `wasm32` only.
 
+pub mod aws;
 pub mod broker_url;
 pub mod checks;
 pub mod codec;

@@ -8,6 +8,8 @@
 //! * `decode_*/batch`: the whole batch fed at once, then drained.
 //! * `decode_*/per_packet`: one `feed` per packet (one WebSocket message
 //!   per MQTT packet, the common browser case), each drained.
+//! * `decode_*/per_packet_kept`: the same, keeping every decoded packet
+//!   alive until the batch ends (like a message log).
 //! * `encode_*`: the batch encoded into a reused `Vec`.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -95,6 +97,26 @@ fn bench(c: &mut Criterion) {
                             n += drain(&mut d);
                         }
                         assert_eq!(n, BATCH);
+                    })
+                },
+            );
+            // As above, but the packets are kept (as a message log would), so
+            // the receive buffer cannot be reused in place.
+            g.bench_with_input(
+                BenchmarkId::new("per_packet_kept", label),
+                &frames,
+                |b, frames| {
+                    let mut d = StreamDecoder::default();
+                    let mut kept = Vec::with_capacity(BATCH);
+                    b.iter(|| {
+                        kept.clear();
+                        for frame in frames {
+                            d.feed(black_box(frame));
+                            while let Some(p) = d.next_packet().unwrap() {
+                                kept.push(p);
+                            }
+                        }
+                        assert_eq!(kept.len(), BATCH);
                     })
                 },
             );

@@ -36,6 +36,9 @@ use header::FixedHeader;
 /// Default cap on one packet's total size (fixed header + body): 1 MiB.
 pub const DEFAULT_MAX_PACKET_SIZE: usize = 1 << 20;
 
+/// Receive buffer allocated up front by [`StreamDecoder::new`].
+const INITIAL_BUFFER_CAPACITY: usize = 8 * 1024;
+
 /// Outcome of [`decode`] on a slice that may hold only part of a packet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status<T> {
@@ -186,8 +189,11 @@ impl StreamDecoder {
     /// A decoder that refuses packets larger than `max_packet_size` bytes
     /// (fixed header included).
     pub fn new(max_packet_size: usize) -> Self {
+        // The first allocation also sets the size of later ones made while
+        // decoded payloads still share the old buffer: >= 8 KiB rather than
+        // one small allocation per `feed`.
         StreamDecoder {
-            buf: BytesMut::new(),
+            buf: BytesMut::with_capacity(INITIAL_BUFFER_CAPACITY.min(max_packet_size)),
             max_packet_size,
             pending: None,
             error: None,
@@ -199,7 +205,9 @@ impl StreamDecoder {
         self.max_packet_size
     }
 
-    /// Appends received bytes (dropped if the decoder is poisoned).
+    /// Appends received bytes (dropped if the decoder is poisoned). Drain
+    /// with [`next_packet`](Self::next_packet) until `Ok(None)` after each
+    /// feed: the buffer then holds at most one partial packet.
     #[inline]
     pub fn feed(&mut self, bytes: &[u8]) {
         if self.error.is_none() {

@@ -37,10 +37,6 @@ impl Incoming {
         dup && seen
     }
 
-    pub(crate) fn awaiting_pubrel_len(&self) -> usize {
-        self.awaiting_pubrel.len()
-    }
-
     pub(crate) fn clear(&mut self) {
         self.awaiting_pubrel.clear();
         self.qos1_seen.clear();

@@ -40,7 +40,7 @@ pub use subscriptions::{Subscription, SubscriptionStatus};
 
 use std::collections::VecDeque;
 
-use crate::codec::{Packet, QoS, StreamDecoder, Unsubscribe};
+use crate::codec::{Packet, PacketId, QoS, StreamDecoder, Unsubscribe};
 use crate::time::Instant;
 
 use backoff::BackoffState;
@@ -415,31 +415,24 @@ impl Session {
     /// enough to call after every input there, not meant for production).
     #[doc(hidden)]
     pub fn check_invariants(&self) -> Result<(), String> {
-        let mut seen = packet_ids::IdSet::default();
-        for entry in self.inflight.iter() {
-            if !seen.insert(entry.packet_id) {
-                return Err(format!(
-                    "packet id {} twice in flight",
-                    entry.packet_id.get()
-                ));
-            }
-            if !self.packet_ids.is_in_use(entry.packet_id) {
-                return Err(format!(
-                    "in-flight id {} not reserved",
-                    entry.packet_id.get()
-                ));
-            }
+        let mut ids: Vec<PacketId> = self
+            .inflight
+            .iter()
+            .map(|e| e.packet_id)
+            .chain(self.subscriptions.awaiting_ids())
+            .collect();
+        if let Some(id) = ids.iter().find(|id| !self.packet_ids.is_in_use(**id)) {
+            return Err(format!("packet id {} used but not reserved", id.get()));
         }
-        for id in self.subscriptions.awaiting_ids() {
-            if !seen.insert(id) {
-                return Err(format!("packet id {} used twice", id.get()));
-            }
+        ids.sort_unstable();
+        if let Some(pair) = ids.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(format!("packet id {} used twice", pair[0].get()));
         }
-        if seen.len() != self.packet_ids.in_use_count() {
+        if ids.len() != self.packet_ids.in_use_count() {
             return Err(format!(
                 "{} ids reserved but {} in use",
                 self.packet_ids.in_use_count(),
-                seen.len()
+                ids.len()
             ));
         }
         if self.inflight.len() > self.max_inflight() {
@@ -447,9 +440,6 @@ impl Session {
         }
         if self.queue.len() > self.config.offline_queue_limit {
             return Err(format!("{} queued > limit", self.queue.len()));
-        }
-        if self.incoming.awaiting_pubrel_len() > u16::MAX as usize {
-            return Err("impossible incoming count".into());
         }
         Ok(())
     }

@@ -124,20 +124,20 @@ pub fn encode(packet: &Packet, out: &mut Vec<u8>) -> Result<(), EncodeError> {
 
 /// Decodes the body of a packet whose fixed header was already checked.
 #[inline]
-fn decode_body(header: &FixedHeader, body: &Bytes) -> Result<Packet, DecodeError> {
+fn decode_body(header: &FixedHeader, body: Bytes) -> Result<Packet, DecodeError> {
     let t = header.packet_type;
     Ok(match t {
         PacketType::Publish => Packet::Publish(publish::decode(header.flags, body)?),
-        PacketType::Connect => Packet::Connect(connect::decode(body)?),
-        PacketType::ConnAck => Packet::ConnAck(connack::decode(body)?),
-        PacketType::PubAck => Packet::PubAck(ack::decode(t, body)?),
-        PacketType::PubRec => Packet::PubRec(ack::decode(t, body)?),
-        PacketType::PubRel => Packet::PubRel(ack::decode(t, body)?),
-        PacketType::PubComp => Packet::PubComp(ack::decode(t, body)?),
-        PacketType::UnsubAck => Packet::UnsubAck(ack::decode(t, body)?),
-        PacketType::Subscribe => Packet::Subscribe(subscribe::decode(body)?),
-        PacketType::SubAck => Packet::SubAck(subscribe::decode_suback(body)?),
-        PacketType::Unsubscribe => Packet::Unsubscribe(unsubscribe::decode(body)?),
+        PacketType::Connect => Packet::Connect(connect::decode(&body)?),
+        PacketType::ConnAck => Packet::ConnAck(connack::decode(&body)?),
+        PacketType::PubAck => Packet::PubAck(ack::decode(t, &body)?),
+        PacketType::PubRec => Packet::PubRec(ack::decode(t, &body)?),
+        PacketType::PubRel => Packet::PubRel(ack::decode(t, &body)?),
+        PacketType::PubComp => Packet::PubComp(ack::decode(t, &body)?),
+        PacketType::UnsubAck => Packet::UnsubAck(ack::decode(t, &body)?),
+        PacketType::Subscribe => Packet::Subscribe(subscribe::decode(&body)?),
+        PacketType::SubAck => Packet::SubAck(subscribe::decode_suback(&body)?),
+        PacketType::Unsubscribe => Packet::Unsubscribe(unsubscribe::decode(&body)?),
         PacketType::PingReq => Packet::PingReq,
         PacketType::PingResp => Packet::PingResp,
         PacketType::Disconnect => Packet::Disconnect,
@@ -159,7 +159,7 @@ pub fn decode(buf: &[u8]) -> Result<Status<(Packet, usize)>, DecodeError> {
         return Ok(Status::Incomplete);
     }
     let body = Bytes::copy_from_slice(&buf[header.header_len..total]);
-    let packet = decode_body(&header, &body)?;
+    let packet = decode_body(&header, body)?;
     Ok(Status::Complete((packet, total)))
 }
 
@@ -271,7 +271,7 @@ impl StreamDecoder {
         let mut bytes = self.buf.split_to(total);
         bytes.advance(header.header_len);
         let body = bytes.freeze();
-        match decode_body(&header, &body) {
+        match decode_body(&header, body) {
             Ok(packet) => Ok(Some(packet)),
             Err(error) => Err(self.poison(error)),
         }

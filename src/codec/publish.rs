@@ -3,45 +3,46 @@
 use super::wire::{string_len, write_prefixed, write_u16, Reader};
 use super::{DecodeError, EncodeError, PacketType, Publish, QosPid};
 use crate::topic;
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 
 const PACKET: PacketType = PacketType::Publish;
 const DUP: u8 = 0b1000;
 const RETAIN: u8 = 0b0001;
 
 /// Decodes a body; `flags` were checked with the fixed header (QoS ≠ 3,
-/// no DUP at QoS 0).
+/// no DUP at QoS 0). The payload becomes `body` itself, advanced past the
+/// variable header: no copy, no extra reference count.
 #[inline]
-pub(crate) fn decode(flags: u8, body: &Bytes) -> Result<Publish, DecodeError> {
-    let mut r = Reader::new(PACKET, body);
+pub(crate) fn decode(flags: u8, mut body: Bytes) -> Result<Publish, DecodeError> {
+    let mut r = Reader::new(PACKET, &body);
     let raw = r.prefixed("topic name")?;
+    let field = "topic name";
     if raw.is_empty() {
         return Err(DecodeError::EmptyTopic {
             packet: PACKET,
-            field: "topic name",
+            field,
         });
     }
     let topic = std::str::from_utf8(raw).map_err(|_| DecodeError::InvalidUtf8 {
         packet: PACKET,
-        field: "topic name",
+        field,
     })?;
-    // One pass over the bytes for U+0000 and the wildcards.
-    for &b in raw {
-        match b {
-            0 => {
-                return Err(DecodeError::NullCharacter {
-                    packet: PACKET,
-                    field: "topic name",
-                })
+    // One branch-free pass for U+0000 and the wildcards; sort out which on error.
+    if raw
+        .iter()
+        .fold(false, |bad, &b| bad | (b == 0) | (b == b'+') | (b == b'#'))
+    {
+        return Err(if raw.contains(&0) {
+            DecodeError::NullCharacter {
+                packet: PACKET,
+                field,
             }
-            b'+' | b'#' => {
-                return Err(DecodeError::WildcardInTopicName {
-                    packet: PACKET,
-                    field: "topic name",
-                })
+        } else {
+            DecodeError::WildcardInTopicName {
+                packet: PACKET,
+                field,
             }
-            _ => {}
-        }
+        });
     }
     let topic = topic.to_owned();
     let qos = match (flags >> 1) & 0b11 {
@@ -49,13 +50,14 @@ pub(crate) fn decode(flags: u8, body: &Bytes) -> Result<Publish, DecodeError> {
         1 => QosPid::AtLeastOnce(r.packet_id()?),
         _ => QosPid::ExactlyOnce(r.packet_id()?),
     };
-    let payload = r.rest();
+    let header_len = r.position();
+    body.advance(header_len);
     Ok(Publish {
         dup: flags & DUP != 0,
         qos,
         retain: flags & RETAIN != 0,
         topic,
-        payload,
+        payload: body,
     })
 }
 

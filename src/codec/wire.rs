@@ -28,6 +28,11 @@ impl<'a> Reader<'a> {
         self.packet
     }
 
+    /// Bytes read so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
     pub fn remaining(&self) -> usize {
         self.body.len() - self.pos
     }

@@ -15,7 +15,6 @@
 
 #![allow(dead_code)]
 
-use bytes::Bytes;
 use mqtt_console::codec::{
     encode, ConnAck, ConnectReturnCode, Packet, PacketId, Publish, QoS, QosPid, StreamDecoder,
     SubAck, SubscribeReturnCode,
@@ -253,7 +252,7 @@ pub fn run(data: &[u8]) -> Stats {
                 let topic = TOPICS[c.u8_or(0) as usize % TOPICS.len()];
                 let qos = c.qos();
                 let len = c.u8_or(0) as usize % 8;
-                let payload = Bytes::copy_from_slice(c.bytes(len));
+                let payload = c.bytes(len).to_vec().into();
                 let _ = w.session.publish(
                     OutboundMessage {
                         topic: topic.into(),
@@ -420,7 +419,7 @@ fn broker_packet(c: &mut Cursor, w: &World) -> Packet {
                 qos,
                 retain: b & 0x20 != 0,
                 topic: TOPICS[(b >> 6) as usize % TOPICS.len()].into(),
-                payload: Bytes::copy_from_slice(c.bytes(3)),
+                payload: c.bytes(3).to_vec().into(),
             })
         }
     }

@@ -11,6 +11,7 @@ pub mod checks;
 pub mod codec;
 pub mod limits;
 pub mod matcher;
+pub mod payload_check;
 pub mod session;
 pub mod store;
 pub mod time;

@@ -2,13 +2,18 @@
 //! publishing and the message log. Components read and write the shared
 //! [`AppState`] from context; only [`crate::transport`] talks to the network.
 
+mod auth;
 mod client_id;
 mod connection_panel;
 mod events;
+mod files;
 mod message_log;
+mod profile_bar;
 mod publish_panel;
 mod state;
+mod storage;
 mod subscribe_panel;
+mod workspace_state;
 
 pub use state::AppState;
 
@@ -25,6 +30,7 @@ pub fn start() {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    provide_context(workspace_state::WorkspaceState::load(state));
     view! {
         <header class="app-header">
             <h1>"mqtt-console"</h1>

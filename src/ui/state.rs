@@ -63,17 +63,44 @@ pub struct LogEntry {
 /// Where a subscription stands with the broker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SubscriptionStatus {
+    /// Sent (or waiting for a connection), no SUBACK yet.
     Pending,
     Granted(QoS),
     Rejected(String),
+    /// Kept in the list but unsubscribed by the user.
+    Disabled,
 }
 
-/// One subscription row.
+/// One subscription row: the saved setting plus its live status.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubscriptionRow {
     pub filter: String,
     pub qos: QoS,
     pub status: SubscriptionStatus,
+    /// CSS colour tagging its messages.
+    pub color: String,
+    /// Short name shown instead of the filter (may be empty).
+    pub alias: String,
+    pub enabled: bool,
+}
+
+/// Colours given to new subscriptions in turn.
+pub const SUBSCRIPTION_COLORS: [&str; 8] = [
+    "#2563eb", "#db2777", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#dc2626", "#65a30d",
+];
+
+impl SubscriptionRow {
+    /// A new, enabled, pending subscription.
+    pub fn new(filter: impl Into<String>, qos: QoS) -> Self {
+        SubscriptionRow {
+            filter: filter.into(),
+            qos,
+            status: SubscriptionStatus::Pending,
+            color: String::new(),
+            alias: String::new(),
+            enabled: true,
+        }
+    }
 }
 
 /// Severity of a notice.

@@ -22,6 +22,16 @@ pub enum AuthKind {
     AwsCustomAuthorizer,
 }
 
+impl AuthKind {
+    /// The broker limits checked before sending for this kind of profile.
+    pub fn limits(self) -> crate::limits::Limits {
+        match self {
+            AuthKind::Broker => crate::limits::Limits::MQTT,
+            _ => crate::limits::Limits::AWS_IOT,
+        }
+    }
+}
+
 /// A last-will message configured on a profile.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

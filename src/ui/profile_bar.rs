@@ -1,0 +1,207 @@
+//! Profile bar: pick, save, rename, duplicate, delete profiles; export and
+//! import the workspace as a JSON file; make a share link without secrets.
+
+use super::files;
+use super::state::{AppState, NoticeLevel};
+use super::workspace_state::{row_from_setting, WorkspaceState};
+use crate::workspace::{encode_share_fragment, SharedDashboard, Workspace};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The row of profile controls above the connection fields.
+#[component]
+pub fn ProfileBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let ws = expect_context::<WorkspaceState>();
+    let name = RwSignal::new(ws.form.get_untracked().name);
+    let message = RwSignal::new(None::<(bool, String)>);
+    let share_link = RwSignal::new(None::<String>);
+    let report = move |result: Result<String, String>| {
+        message.set(Some(match result {
+            Ok(text) => (false, text),
+            Err(text) => (true, text),
+        }))
+    };
+    let selected = move || ws.workspace.with(|w| w.selected.clone().unwrap_or_default());
+    let names = move || ws.workspace.with(|w| w.profiles.iter().map(|p| p.name.clone()).collect::<Vec<_>>());
+
+    let select = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        ws.select(&chosen);
+        name.set(chosen);
+        message.set(None);
+        share_link.set(None);
+    };
+    let save = move |_| {
+        let mut profile = ws.form.get_untracked();
+        profile.name = name.get_untracked().trim().to_string();
+        let saved_name = profile.name.clone();
+        let result = ws.workspace.try_update(|w| {
+            w.save_profile(profile.clone())?;
+            w.selected = Some(saved_name.clone());
+            Ok::<_, crate::workspace::WorkspaceError>(())
+        });
+        match result {
+            Some(Ok(())) => {
+                ws.form.set(profile);
+                report(Ok(format!("Saved \"{saved_name}\".")));
+            }
+            Some(Err(error)) => report(Err(error.to_string())),
+            None => {}
+        }
+    };
+    let rename = move |_| {
+        let from = selected();
+        let to = name.get_untracked().trim().to_string();
+        match ws.workspace.try_update(|w| w.rename_profile(&from, &to)) {
+            Some(Ok(())) => {
+                ws.form.update(|p| p.name = to.clone());
+                report(Ok(format!("Renamed to \"{to}\".")));
+            }
+            Some(Err(error)) => report(Err(error.to_string())),
+            None => {}
+        }
+    };
+    let duplicate = move |_| {
+        let original = selected();
+        match ws.workspace.try_update(|w| w.duplicate_profile(&original)) {
+            Some(Ok(copy)) => {
+                ws.select(&copy);
+                name.set(copy.clone());
+                report(Ok(format!("Created \"{copy}\".")));
+            }
+            Some(Err(error)) => report(Err(error.to_string())),
+            None => {}
+        }
+    };
+    let delete = move |_| {
+        let doomed = selected();
+        match ws.workspace.try_update(|w| w.delete_profile(&doomed)) {
+            Some(Ok(())) => {
+                let now_selected = selected();
+                ws.select(&now_selected);
+                name.set(now_selected);
+                report(Ok(format!("Deleted \"{doomed}\".")));
+            }
+            Some(Err(error)) => report(Err(error.to_string())),
+            None => {}
+        }
+    };
+    let export = move |_| {
+        let json = ws.workspace.with_untracked(Workspace::to_json);
+        report(
+            files::download("mqtt-console-workspace.json", "application/json", &json)
+                .map(|()| "Exported profiles, subscriptions and templates (no secrets).".into()),
+        );
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        leptos::task::spawn_local(async move {
+            let result = files::read_picked_file(&input).await.and_then(|text| {
+                Workspace::from_json(&text).map_err(|error| error.to_string())
+            });
+            input.set_value("");
+            match result {
+                Ok(imported) => {
+                    let summary = merge_import(state, ws, imported);
+                    report(Ok(summary));
+                }
+                Err(error) => report(Err(format!("Import failed: {error}"))),
+            }
+        });
+    };
+    let share = move |_| {
+        let dashboard = SharedDashboard {
+            profile: ws.form.get_untracked(),
+            subscriptions: ws.workspace.with_untracked(|w| w.subscriptions.clone()),
+            display: ws.workspace.with_untracked(|w| w.display.clone()),
+            ..SharedDashboard::default()
+        };
+        let location = web_sys::window().map(|w| w.location());
+        let base = location
+            .map(|l| {
+                format!(
+                    "{}{}{}",
+                    l.origin().unwrap_or_default(),
+                    l.pathname().unwrap_or_default(),
+                    l.search().unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
+        let link = format!("{base}#{}", encode_share_fragment(&dashboard));
+        files::copy_to_clipboard(&link);
+        share_link.set(Some(link));
+        report(Ok("Share link ready (copied if the browser allowed it). It holds no secrets.".into()));
+    };
+
+    view! {
+        <div class="profile-bar">
+            <div class="row">
+                <label class="grow">
+                    "Profile"
+                    <select data-testid="profile-select" on:change=select prop:value=selected>
+                        {move || names().into_iter().map(|n| {
+                            let value = n.clone();
+                            view! { <option value=value selected=move || selected() == n>{n.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="grow">
+                    "Name"
+                    <input data-testid="profile-name" bind:value=name/>
+                </label>
+            </div>
+            <div class="actions wrap">
+                <button data-testid="profile-save" on:click=save title="Save the form under this name">"Save"</button>
+                <button data-testid="profile-rename" on:click=rename>"Rename"</button>
+                <button data-testid="profile-duplicate" on:click=duplicate>"Duplicate"</button>
+                <button data-testid="profile-delete" on:click=delete>"Delete"</button>
+                <button data-testid="workspace-export" on:click=export>"Export"</button>
+                <label class="button-like">
+                    "Import"
+                    <input type="file" accept="application/json,.json" data-testid="workspace-import" on:change=import class="visually-hidden"/>
+                </label>
+                <button data-testid="share-link" on:click=share>"Share link"</button>
+            </div>
+            <Show when=move || share_link.get().is_some()>
+                <input readonly class="share-output" data-testid="share-link-output" aria-label="Share link"
+                    prop:value=move || share_link.get().unwrap_or_default()
+                    on:focus=move |ev| {
+                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                            input.select();
+                        }
+                    }/>
+            </Show>
+            {move || message.get().map(|(is_error, text)| view! {
+                <p class=if is_error { "error" } else { "hint" } data-testid="profile-message" role="status">{text}</p>
+            })}
+        </div>
+    }
+}
+
+/// Merges an imported workspace: profiles with the same name are replaced,
+/// subscriptions and templates are added if new. Returns a summary.
+fn merge_import(state: AppState, ws: WorkspaceState, imported: Workspace) -> String {
+    let profile_count = imported.profiles.len();
+    let mut new_subscriptions = 0;
+    ws.workspace.update(|w| {
+        for profile in imported.profiles {
+            let _ = w.save_profile(profile);
+        }
+        for template in imported.templates {
+            if !w.templates.iter().any(|t| t.name == template.name) {
+                w.templates.push(template);
+            }
+        }
+    });
+    state.subscriptions.update(|rows| {
+        for setting in &imported.subscriptions {
+            if !rows.iter().any(|row| row.filter == setting.filter) {
+                rows.push(row_from_setting(setting));
+                new_subscriptions += 1;
+            }
+        }
+    });
+    state.notify(NoticeLevel::Info, "Imported a workspace file");
+    format!("Imported {profile_count} profile(s) and {new_subscriptions} new subscription(s).")
+}

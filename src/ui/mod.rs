@@ -8,6 +8,7 @@ mod connection_panel;
 mod events;
 mod files;
 mod message_log;
+mod panic_report;
 mod profile_bar;
 mod publish_panel;
 mod state;
@@ -21,7 +22,7 @@ use leptos::prelude::*;
 
 /// Mounts the app on `<body>`; called by `main`.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    panic_report::install();
     leptos::mount::mount_to_body(App);
 }
 

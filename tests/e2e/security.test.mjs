@@ -1,0 +1,107 @@
+// Page security: a strict CSP with zero violations during a full session,
+// and hostile topics/payloads rendered as literal text.
+
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import {
+  connectPage, launchBrowser, openApp, outsideClient, serveDist, startBroker, subscribePage
+} from './harness.mjs'
+
+let broker, site, browser
+
+before(async () => {
+  broker = await startBroker({ wsPort: 19103, tcpPort: 11903 })
+  site = await serveDist()
+  browser = await launchBrowser()
+})
+
+after(async () => {
+  await browser?.close()
+  await site?.stop()
+  await broker?.stop()
+})
+
+/** A page that records CSP violations and any sign of script injection. */
+async function watchedApp () {
+  const context = await browser.newContext()
+  await context.addInitScript(() => {
+    window.__cspViolations = []
+    window.__xss = 0
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} (${e.sample})`)
+    })
+  })
+  const opened = await openApp(context, site.url)
+  return { context, ...opened }
+}
+
+test('the page ships a strict Content-Security-Policy', async () => {
+  const { page, context } = await watchedApp()
+  const policy = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content')
+  assert.ok(policy, 'CSP meta tag present')
+  assert.match(policy, /default-src 'none'/)
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/=]+'/)
+  assert.doesNotMatch(policy, /'unsafe-eval'|'unsafe-inline'/)
+  assert.match(policy, /connect-src [^;]*ws: wss:[^;]*https:\/\/\*\.amazonaws\.com/)
+  // The CSP is enforced: an inline script injected now is refused.
+  await page.evaluate(() => {
+    const script = document.createElement('script')
+    script.textContent = 'window.__xss = 1'
+    document.body.append(script)
+  })
+  assert.equal(await page.evaluate(() => window.__xss), 0)
+  assert.ok((await page.evaluate(() => window.__cspViolations)).length >= 1, 'the injected script was reported')
+  await context.close()
+})
+
+test('a full session causes no CSP violation', async () => {
+  const { page, problems, context } = await watchedApp()
+  await connectPage(page, broker.wsUrl)
+  await subscribePage(page, 'csp/#', 1)
+  const outside = await outsideClient(broker.tcpUrl)
+  outside.publish('csp/a', '{"v": 1}', { qos: 1 })
+  await page.locator('[data-testid=message][data-topic="csp/a"]').waitFor()
+  await page.getByTestId('publish-topic').fill('csp/b')
+  await page.getByTestId('publish').click()
+  await page.locator('[data-testid=message][data-topic="csp/b"]').waitFor()
+  await page.getByTestId('share-link').click()
+  await page.getByTestId('disconnect').click()
+  outside.end(true)
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), [])
+  assert.deepEqual(problems, [])
+  await context.close()
+})
+
+const HOSTILE = [
+  '<img src=x onerror="window.__xss=1">',
+  '<script>window.__xss=2</script>',
+  '"><svg onload=window.__xss=3>',
+  '{"name": "<b onmouseover=window.__xss=4>bold</b>"}'
+]
+
+test('hostile payloads and topics render as literal text in the log', async () => {
+  const { page, problems, context } = await watchedApp()
+  await connectPage(page, broker.wsUrl)
+  await subscribePage(page, 'xss/#', 0)
+  const outside = await outsideClient(broker.tcpUrl)
+  for (const [i, payload] of HOSTILE.entries()) outside.publish(`xss/${i}`, payload)
+  outside.publish('xss/<img src=x onerror=window.__xss=5>', 'topic attack')
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=message]').length >= 5)
+
+  const payloads = await page.getByTestId('message-payload').allTextContents()
+  for (const payload of HOSTILE) {
+    // Auto view may pretty-print JSON; the markup must still be literal text.
+    const literal = payload.startsWith('{') ? JSON.parse(payload).name : payload
+    assert.ok(payloads.some((text) => text.includes(literal)), `shown literally: ${payload}`)
+  }
+  const topics = await page.getByTestId('message-topic').allTextContents()
+  assert.ok(topics.includes('xss/<img src=x onerror=window.__xss=5>'))
+  const log = page.getByTestId('message-log')
+  assert.equal(await log.locator('img, script, svg, b').count(), 0, 'no element was created from a payload')
+  await page.locator('[data-testid=message]').first().hover()
+  assert.equal(await page.evaluate(() => window.__xss), 0, 'no injected code ran')
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), [])
+  outside.end(true)
+  assert.deepEqual(problems, [])
+  await context.close()
+})

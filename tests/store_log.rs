@@ -298,6 +298,26 @@ fn predicate_filter() {
 }
 
 #[test]
+fn regex_filter() {
+    let mut store = MessageStore::default();
+    for payload in [&b"temp=21"[..], b"TEMP=x", b"\xff temp=3", b"none"] {
+        push(&mut store, "r", payload);
+    }
+    let mut view = LogView::default();
+    view.set_query(Query {
+        topic_filters: vec![],
+        payload: PayloadQuery::regex(r"temp=\d+$", true).unwrap(),
+    });
+    view.refresh(&store);
+    assert_eq!(seqs(&view, &store), [0, 2]);
+    assert!(PayloadQuery::regex("(", false).is_err());
+    assert!(matches!(
+        PayloadQuery::regex("", false),
+        Ok(PayloadQuery::Any)
+    ));
+}
+
+#[test]
 fn text_search_edges() {
     use mqtt_console::store::filter::{find, find_ignore_ascii_case};
     assert!(find(b"abcabd", b"abd"));

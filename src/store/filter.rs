@@ -40,6 +40,24 @@ impl PayloadQuery {
         }
     }
 
+    /// A regular expression (regex-lite syntax) searched in the payload as
+    /// text (invalid UTF-8 bytes become U+FFFD); empty matches everything.
+    pub fn regex(pattern: &str, ignore_case: bool) -> Result<PayloadQuery, String> {
+        if pattern.is_empty() {
+            return Ok(PayloadQuery::Any);
+        }
+        let regex = regex_lite::RegexBuilder::new(pattern)
+            .case_insensitive(ignore_case)
+            .build()
+            .map_err(|error| error.to_string())?;
+        Ok(PayloadQuery::Predicate(Box::new(
+            move |payload| match std::str::from_utf8(payload) {
+                Ok(text) => regex.is_match(text),
+                Err(_) => regex.is_match(&String::from_utf8_lossy(payload)),
+            },
+        )))
+    }
+
     pub fn matches(&self, payload: &[u8]) -> bool {
         match self {
             PayloadQuery::Any => true,

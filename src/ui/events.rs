@@ -1,8 +1,6 @@
 //! Turns session events into UI state changes.
 
-use super::state::{
-    clock_time, AppState, ConnectionStatus, LogEntry, NoticeLevel, SubscriptionStatus, LOG_CAPACITY,
-};
+use super::state::{AppState, ConnectionStatus, NoticeLevel, SubscriptionStatus};
 use crate::session::{Event, InboundMessage};
 use leptos::prelude::*;
 
@@ -77,26 +75,7 @@ pub fn apply(state: AppState, event: Event) {
     }
 }
 
+/// Appends to the log's store; the view catches up on the next frame.
 fn append_message(state: AppState, message: InboundMessage) {
-    let entry = LogEntry {
-        id: state.next_id(),
-        received_at: clock_time(),
-        size: message.payload.len(),
-        payload: String::from_utf8_lossy(&message.payload).into_owned(),
-        topic: message.topic,
-        qos: message.qos,
-        retain: message.retain,
-        duplicate: message.duplicate,
-    };
-    let mut dropped = 0;
-    state.log.update(|log| {
-        log.push(entry);
-        if log.len() > LOG_CAPACITY {
-            dropped = log.len() - LOG_CAPACITY;
-            log.drain(..dropped);
-        }
-    });
-    if dropped > 0 {
-        state.dropped.update(|count| *count += dropped as u64);
-    }
+    state.log.ingest(&message);
 }

@@ -3,9 +3,11 @@
 //! [`AppState`] from context; only [`crate::transport`] talks to the network.
 
 mod auth;
+mod chart;
 mod client_id;
 mod connection_panel;
 mod events;
+pub mod log;
 mod files;
 mod message_log;
 mod panic_report;
@@ -14,6 +16,7 @@ mod publish_panel;
 mod state;
 mod storage;
 mod subscribe_panel;
+mod topic_tree;
 mod workspace_state;
 
 pub use state::AppState;
@@ -42,6 +45,8 @@ pub fn App() -> impl IntoView {
             <subscribe_panel::SubscribePanel/>
             <publish_panel::PublishPanel/>
             <message_log::MessageLog/>
+            <topic_tree::TopicTree/>
+            <chart::Chart/>
         </main>
     }
 }

@@ -4,9 +4,6 @@ use crate::codec::QoS;
 use crate::transport::Driver;
 use leptos::prelude::*;
 
-/// How many messages the simple log keeps before dropping the oldest.
-pub const LOG_CAPACITY: usize = 10_000;
-
 /// The connection as the user sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConnectionStatus {
@@ -44,20 +41,6 @@ impl ConnectionStatus {
             ConnectionStatus::Reconnecting { .. } => "reconnecting",
         }
     }
-}
-
-/// One received message, already turned into display text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogEntry {
-    pub id: u64,
-    pub received_at: String,
-    pub topic: String,
-    /// Rendered as a text node, never as HTML.
-    pub payload: String,
-    pub size: usize,
-    pub qos: QoS,
-    pub retain: bool,
-    pub duplicate: bool,
 }
 
 /// Where a subscription stands with the broker.
@@ -124,8 +107,8 @@ pub struct Notice {
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub status: RwSignal<ConnectionStatus>,
-    pub log: RwSignal<Vec<LogEntry>>,
-    pub dropped: RwSignal<u64>,
+    /// The message log: store, filters and view state (see `ui::log`).
+    pub log: super::log::LogHandle,
     pub subscriptions: RwSignal<Vec<SubscriptionRow>>,
     pub notices: RwSignal<Vec<Notice>>,
     next_id: StoredValue<u64>,
@@ -137,8 +120,7 @@ impl AppState {
     pub fn new() -> Self {
         AppState {
             status: RwSignal::new(ConnectionStatus::Disconnected),
-            log: RwSignal::new(Vec::new()),
-            dropped: RwSignal::new(0),
+            log: super::log::LogHandle::new(),
             subscriptions: RwSignal::new(Vec::new()),
             notices: RwSignal::new(Vec::new()),
             next_id: StoredValue::new(0),

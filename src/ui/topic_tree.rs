@@ -1,0 +1,169 @@
+//! Topic tree (MQTT Explorer style): the hierarchy of received topics with
+//! message count, last value and last time per node; clicking a node
+//! filters the log to it. Built from the store's incrementally maintained
+//! tree and redrawn at most a few times a second; values are text nodes.
+
+use super::state::AppState;
+use crate::store::format::{self, PayloadView};
+use crate::store::time::clock;
+use crate::store::topics::{Topics, ROOT};
+use crate::store::MessageStore;
+use leptos::prelude::*;
+use std::collections::HashSet;
+use std::time::Duration;
+
+/// Most rows drawn (the rest is summarized).
+const MAX_ROWS: usize = 500;
+/// Children listed per node before "… N more".
+const MAX_CHILDREN: usize = 200;
+
+#[derive(Debug, Clone, PartialEq)]
+struct TreeRow {
+    id: u32,
+    depth: usize,
+    name: String,
+    path: String,
+    count: u64,
+    last_value: String,
+    last_time: String,
+    children: usize,
+    expanded: bool,
+}
+
+fn build(store: &MessageStore, expanded: &HashSet<u32>, offset_minutes: i32) -> Vec<TreeRow> {
+    let topics = store.topics();
+    let mut rows = Vec::new();
+    let mut stack: Vec<(u32, usize)> = children_rev(topics, ROOT, 0);
+    while let Some((id, depth)) = stack.pop() {
+        if rows.len() >= MAX_ROWS {
+            break;
+        }
+        let node = topics.node(id);
+        let last = store.get(node.last_seq);
+        let is_expanded = expanded.contains(&id);
+        rows.push(TreeRow {
+            id,
+            depth,
+            name: if node.name.is_empty() {
+                "(empty)".into()
+            } else {
+                node.name.to_string()
+            },
+            path: topics.path(id),
+            count: node.count,
+            last_value: last.map_or_else(
+                || "(no longer in the log)".into(),
+                |m| format::preview(PayloadView::Auto, m.payload, 80),
+            ),
+            last_time: clock(node.last_time_ms, offset_minutes),
+            children: node.children.len(),
+            expanded: is_expanded,
+        });
+        if is_expanded {
+            stack.extend(children_rev(topics, id, depth + 1));
+        }
+    }
+    rows
+}
+
+/// A node's first [`MAX_CHILDREN`] children for the DFS stack (reversed).
+fn children_rev(topics: &Topics, id: u32, depth: usize) -> Vec<(u32, usize)> {
+    let children = &topics.node(id).children;
+    let mut listed: Vec<(u32, usize)> = children
+        .iter()
+        .take(MAX_CHILDREN)
+        .map(|&child| (child, depth))
+        .collect();
+    listed.reverse();
+    listed
+}
+
+/// The topic tree panel.
+#[component]
+pub fn TopicTree() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let log = state.log;
+    let expanded = RwSignal::new(HashSet::<u32>::new());
+    let rows = RwSignal::new(Vec::<TreeRow>::new());
+    let built_version = StoredValue::new(u64::MAX);
+    let generation = StoredValue::new(0u64);
+
+    let rebuild = move || {
+        let Some(core) = log.core() else {
+            return;
+        };
+        let store = core.store.borrow();
+        if generation.get_value() != store.generation() {
+            generation.set_value(store.generation());
+            expanded.set(HashSet::new());
+        }
+        let built = expanded.with_untracked(|e| build(&store, e, core.utc_offset_minutes));
+        built_version.set_value(log.version.get_untracked());
+        rows.set(built);
+    };
+    // Redraw at most ~3 times a second while messages arrive.
+    let tick = move || {
+        if built_version.get_value() != log.version.get_untracked() {
+            rebuild();
+        }
+    };
+    if let Ok(handle) = set_interval_with_handle(tick, Duration::from_millis(300)) {
+        on_cleanup(move || handle.clear());
+    }
+    Effect::new(move |_| {
+        expanded.track();
+        rebuild();
+    });
+
+    let toggle = move |id: u32| {
+        expanded.update(|e| {
+            if !e.remove(&id) {
+                e.insert(id);
+            }
+        })
+    };
+    let topic_count = move || {
+        log.version.track();
+        log.with_store(|s| s.topics().len()).unwrap_or(0)
+    };
+
+    view! {
+        <section class="panel tree" aria-labelledby="tree-title">
+            <div class="panel-head">
+                <h2 id="tree-title">"Topics"</h2>
+                <span class="count" data-testid="topic-count">{topic_count}</span>
+                <span class="muted">"Click a topic to filter the log"</span>
+            </div>
+            <ul class="topic-tree" data-testid="topic-tree" role="tree">
+                <For each=move || rows.get() key=|row| (row.id, row.count, row.expanded, row.last_time.clone()) let:row>
+                    {
+                        let id = row.id;
+                        let filter = log.with_store(|s| s.topics().node_filter(id)).unwrap_or_default();
+                        let indent = format!("padding-left: {}em", row.depth as f64 * 1.2);
+                        view! {
+                            <li class="tree-node" role="treeitem" data-testid="tree-node" data-path=row.path.clone()
+                                aria-expanded=(row.children > 0).then(|| row.expanded.to_string()) style=indent>
+                                {(row.children > 0).then(|| view! {
+                                    <button class="tree-toggle" aria-label=format!("Expand {}", row.path)
+                                        on:click=move |_| toggle(id)>
+                                        {if row.expanded { "▾" } else { "▸" }}
+                                    </button>
+                                })}
+                                <button class="link tree-name" title=format!("Filter the log by {filter}")
+                                    on:click={
+                                        let filter = filter.clone();
+                                        move |_| log.topic_filter.set(filter.clone())
+                                    }>
+                                    {row.name.clone()}
+                                </button>
+                                <span class="tree-count" data-testid="tree-count">{row.count}</span>
+                                <span class="tree-time">{row.last_time.clone()}</span>
+                                <span class="tree-value" data-testid="tree-value">{row.last_value.clone()}</span>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+        </section>
+    }
+}

@@ -11,6 +11,8 @@
 //!
 //! Design and behaviour choices are written up in `docs/session.md`.
 
+#![warn(missing_docs)]
+
 mod backoff;
 mod close;
 mod config;

@@ -763,3 +763,35 @@ fn bytes_in_any_chunking_decode_the_same() {
     assert!(matches!(sent[0], Packet::Subscribe(_)), "{sent:?}");
     h.suback(pid(1), &[SubscribeReturnCode::Granted(QoS::AtLeastOnce)]);
 }
+
+#[test]
+fn connect_while_waiting_to_reconnect_starts_at_once() {
+    let mut h = Harness::with_defaults();
+    h.establish(true);
+    h.socket_closed(abnormal_close());
+    h.take_events();
+    h.session.connect(options(), h.instant());
+    h.pump();
+    assert_eq!(h.opens, vec![1, 1]);
+    assert_eq!(h.take_events(), vec![Event::Connecting { attempt: 1 }]);
+    assert_eq!(h.closes, 0, "no socket to close while waiting");
+}
+
+#[test]
+fn stray_open_and_bytes_without_a_requested_socket_are_ignored() {
+    let mut h = Harness::with_defaults();
+    h.session.handle_open(h.instant());
+    h.session
+        .handle_bytes(&[0x20, 0x02, 0x00, 0x00], h.instant());
+    h.session
+        .handle_transport_error("text frame".into(), h.instant());
+    h.pump();
+    assert!(h.take_events().is_empty());
+    assert!(h.take_sent().is_empty());
+    assert_eq!(h.session.state(), ConnectionState::Disconnected);
+    // A second open on a live connection does not resend CONNECT.
+    h.establish(true);
+    h.session.handle_open(h.instant());
+    h.pump();
+    assert!(h.take_sent().is_empty());
+}

@@ -615,3 +615,43 @@ fn retain_flag_and_payload_are_sent_unchanged() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn cancel_publish_stops_resends_and_frees_the_slot() {
+    let mut config = config();
+    config.max_inflight = 1;
+    let mut h = Harness::new(config);
+    h.establish(true);
+    let stuck = h.publish(message("forbidden", QoS::AtLeastOnce));
+    let waiting = h.publish(message("next", QoS::AtLeastOnce));
+    let queued = h.publish(message("last", QoS::AtLeastOnce));
+    h.take_sent();
+    h.take_events();
+    // The broker closes right after the PUBLISH, twice; the user gives up.
+    h.socket_closed(abnormal_close());
+    assert!(h.session.cancel_publish(queued, h.instant()));
+    assert!(h.session.cancel_publish(stuck, h.instant()));
+    assert!(!h.session.cancel_publish(stuck, h.instant()), "only once");
+    h.pump();
+    let dropped: Vec<PublishId> = h
+        .take_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::PublishDropped { id, reason } => {
+                assert_eq!(reason, "cancelled by the user");
+                Some(id)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dropped, vec![queued, stuck]);
+    assert_eq!(h.session.inflight_len(), 0);
+    assert_eq!(h.session.queued_len(), 1);
+    h.reconnect(true);
+    // Only the remaining message goes out, as a first transmission.
+    assert_eq!(
+        publishes(&h.take_sent()),
+        vec![("next".into(), Some(2), false)]
+    );
+    let _ = waiting;
+}

@@ -20,8 +20,8 @@ use mqtt_console::codec::{
     SubAck, SubscribeReturnCode,
 };
 use mqtt_console::session::{
-    CloseInfo, ConnectOptions, ConnectionState, Event, Jitter, OutboundMessage, Output, Session,
-    SessionConfig,
+    CloseInfo, ConnectOptions, ConnectionState, Event, Jitter, OutboundMessage, Output, PublishId,
+    Session, SessionConfig,
 };
 use mqtt_console::time::Instant;
 
@@ -76,6 +76,8 @@ struct World {
         usize,
     )>,
     stats: Stats,
+    /// Handles returned by `publish()`, for cancelling.
+    published: Vec<PublishId>,
 }
 
 /// What a script reached, so tests can check the interpreter gets deep.
@@ -232,6 +234,7 @@ pub fn run(data: &[u8]) -> Stats {
         decoder: StreamDecoder::new(usize::MAX),
         client_ids: Vec::new(),
         stats: Stats::default(),
+        published: Vec::new(),
     };
     while let Some(op) = c.u8() {
         // Weighted: constructive steps are common, destructive ones (garbage,
@@ -253,7 +256,7 @@ pub fn run(data: &[u8]) -> Stats {
                 let qos = c.qos();
                 let len = c.u8_or(0) as usize % 8;
                 let payload = c.bytes(len).to_vec().into();
-                let _ = w.session.publish(
+                if let Ok(id) = w.session.publish(
                     OutboundMessage {
                         topic: topic.into(),
                         payload,
@@ -261,7 +264,9 @@ pub fn run(data: &[u8]) -> Stats {
                         retain: false,
                     },
                     w.instant(),
-                );
+                ) {
+                    w.published.push(id);
+                }
             }
             8 | 9 => {
                 let n = 1 + c.u8_or(0) as usize % 3;
@@ -274,8 +279,14 @@ pub fn run(data: &[u8]) -> Stats {
                 let _ = w.session.subscribe(filters, w.instant());
             }
             10 => {
-                let f = FILTERS[c.u8_or(0) as usize % FILTERS.len()];
-                let _ = w.session.unsubscribe(vec![f.into()], w.instant());
+                let b = c.u8_or(0);
+                if b & 0x80 != 0 && !w.published.is_empty() {
+                    let id = w.published[b as usize % w.published.len()];
+                    w.session.cancel_publish(id, w.instant());
+                } else {
+                    let f = FILTERS[b as usize % FILTERS.len()];
+                    let _ = w.session.unsubscribe(vec![f.into()], w.instant());
+                }
             }
             11 | 12 => {
                 if w.socket == Socket::Requested {

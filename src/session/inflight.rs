@@ -52,6 +52,11 @@ impl Inflight {
         Some(self.entries.remove(index))
     }
 
+    pub(crate) fn remove_publish(&mut self, id: PublishId) -> Option<Entry> {
+        let index = self.entries.iter().position(|e| e.id == id)?;
+        Some(self.entries.remove(index))
+    }
+
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter()
     }

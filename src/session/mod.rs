@@ -204,6 +204,32 @@ impl Session {
         Ok(id)
     }
 
+    /// Gives up on a queued or unacknowledged message: it is not sent (or
+    /// resent after a reconnect) any more, and `Event::PublishDropped`
+    /// confirms it. The way out when a broker keeps closing the connection
+    /// because of one message (e.g. an AWS IoT policy forbids its topic).
+    /// Returns `false` if the message is not waiting (already acknowledged,
+    /// QoS 0 already sent, or unknown). A QoS 2 message whose PUBREC arrived
+    /// has already reached the broker; cancelling only stops its PUBREL.
+    pub fn cancel_publish(&mut self, id: PublishId, now: Instant) -> bool {
+        let found = if self.queue.remove(id) {
+            true
+        } else if let Some(entry) = self.inflight.remove_publish(id) {
+            self.packet_ids.release(entry.packet_id);
+            self.drain_queue(now);
+            true
+        } else {
+            false
+        };
+        if found {
+            self.event(Event::PublishDropped {
+                id,
+                reason: "cancelled by the user".into(),
+            });
+        }
+        found
+    }
+
     /// Subscribes (now, or at the next connect) and remembers the filters
     /// for resubscribing when the broker lost the session. Results arrive
     /// per filter as `Event::SubscribeResult`. All filters are validated

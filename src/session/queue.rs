@@ -21,6 +21,15 @@ impl Queue {
         self.items.front()
     }
 
+    /// Takes one message out of the middle (user cancel); keeps the order.
+    pub(crate) fn remove(&mut self, id: PublishId) -> bool {
+        let Some(index) = self.items.iter().position(|(i, _)| *i == id) else {
+            return false;
+        };
+        self.items.remove(index);
+        true
+    }
+
     pub(crate) fn pop(&mut self) -> Option<(PublishId, OutboundMessage)> {
         self.items.pop_front()
     }

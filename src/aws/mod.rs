@@ -13,6 +13,9 @@ pub mod diagnose;
 pub mod endpoint;
 pub mod presign;
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+
 
 pub use authorizer::{AuthorizerForm, AuthorizerInput};
 pub use credentials::Credentials;

@@ -382,3 +382,104 @@ impl Report {
         }
     }
 }
+
+/// How the checks panel's "Match" select reads the value field.
+pub const MATCH_KINDS: [(&str, &str); 4] = [
+    ("any", "any message"),
+    ("equals", "JSON value equals"),
+    ("contains", "payload contains"),
+    ("regex", "payload matches regex"),
+];
+
+/// One check as the panel edits it: every field is text, so a half-typed
+/// form never loses what the person wrote. Stored as JSON in localStorage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CheckForm {
+    pub name: String,
+    pub publish_topic: String,
+    pub publish_payload: String,
+    pub publish_qos: String,
+    pub expect_topic: String,
+    /// One of the keys of [`MATCH_KINDS`].
+    pub match_kind: String,
+    /// For `equals`: the jsonPath (empty: the whole payload).
+    pub json_path: String,
+    /// `equals`: a JSON value (`ok` without quotes is taken as the string
+    /// "ok"; empty means "the path exists"); `contains`: the text;
+    /// `regex`: the pattern.
+    pub value: String,
+    pub within_ms: String,
+}
+
+impl Default for CheckForm {
+    /// The example a new check starts from.
+    fn default() -> Self {
+        CheckForm {
+            name: String::new(),
+            publish_topic: "device/1/cmd".into(),
+            publish_payload: r#"{"cmd": "status"}"#.into(),
+            publish_qos: "1".into(),
+            expect_topic: "device/1/status".into(),
+            match_kind: "equals".into(),
+            json_path: "$.status".into(),
+            value: "ok".into(),
+            within_ms: DEFAULT_WITHIN_MS.to_string(),
+        }
+    }
+}
+
+impl CheckForm {
+    /// The check this form describes; the error names the field to fix.
+    pub fn to_check(&self) -> Result<Check, String> {
+        let within_ms = self.within_ms.trim().parse::<u64>().map_err(|_| {
+            format!(
+                "Within must be a whole number of milliseconds, not {}",
+                crate::matcher::quote(self.within_ms.trim())
+            )
+        })?;
+        let publish = if self.publish_topic.trim().is_empty() {
+            None
+        } else {
+            let qos = match self.publish_qos.trim() {
+                "" | "0" => 0,
+                "1" => 1,
+                "2" => 2,
+                other => return Err(format!("publish QoS must be 0, 1 or 2, not {other}")),
+            };
+            Some(PublishStep {
+                topic: self.publish_topic.trim().to_string(),
+                payload: self.publish_payload.clone(),
+                qos,
+                retain: false,
+            })
+        };
+        let mut expect = MessageSpec {
+            topic: self.expect_topic.trim().to_string(),
+            ..MessageSpec::default()
+        };
+        match self.match_kind.as_str() {
+            "any" | "" => {}
+            "contains" => expect.contains = Some(self.value.clone()),
+            "regex" => expect.regex = Some(self.value.clone()),
+            "equals" => {
+                let path = self.json_path.trim();
+                expect.json_path = Some(if path.is_empty() { "$" } else { path }.to_string());
+                let value = self.value.trim();
+                if !value.is_empty() {
+                    expect.equals = Some(
+                        serde_json::from_str(value)
+                            .unwrap_or_else(|_| Value::String(value.to_string())),
+                    );
+                }
+            }
+            other => return Err(format!("unknown match kind {other}")),
+        }
+        Ok(Check {
+            name: self.name.trim().to_string(),
+            publish,
+            expect,
+            within_ms,
+        })
+    }
+}

@@ -269,3 +269,67 @@ fn report_serializes_for_javascript() {
     let text = serde_json::to_string(&original).unwrap();
     assert_eq!(serde_json::from_str::<Check>(&text).unwrap(), original);
 }
+
+#[test]
+fn panel_form_becomes_a_check() {
+    use mqtt_console::checks::CheckForm;
+    let example = CheckForm::default().to_check().unwrap();
+    assert_eq!(
+        example,
+        check(json!({
+            "publish": {"topic": "device/1/cmd", "payload": "{\"cmd\": \"status\"}", "qos": 1},
+            "expect": {"topic": "device/1/status", "jsonPath": "$.status", "equals": "ok"},
+            "withinMs": 5000
+        }))
+    );
+
+    let form = |changes: &dyn Fn(&mut CheckForm)| {
+        let mut form = CheckForm::default();
+        changes(&mut form);
+        form.to_check()
+    };
+    // Values typed as JSON are JSON; anything else is a string.
+    let equals = |text: &str| form(&|f| f.value = text.into()).unwrap().expect.equals;
+    assert_eq!(equals("15"), Some(json!(15)));
+    assert_eq!(equals("\"15\""), Some(json!("15")));
+    assert_eq!(equals("true"), Some(json!(true)));
+    assert_eq!(equals("ok"), Some(json!("ok")));
+    assert_eq!(equals("{\"a\":1}"), Some(json!({"a": 1})));
+    assert_eq!(
+        equals("  "),
+        None,
+        "empty value: the path only has to exist"
+    );
+    let whole = form(&|f| f.json_path = " ".into()).unwrap();
+    assert_eq!(whole.expect.json_path.as_deref(), Some("$"));
+
+    let no_publish = form(&|f| f.publish_topic = "  ".into()).unwrap();
+    assert_eq!(no_publish.publish, None);
+    let contains = form(&|f| {
+        f.match_kind = "contains".into();
+        f.value = "ok".into();
+    })
+    .unwrap();
+    assert_eq!(contains.expect.contains.as_deref(), Some("ok"));
+    assert_eq!(contains.expect.json_path, None);
+    let regex = form(&|f| {
+        f.match_kind = "regex".into();
+        f.value = "^ok$".into();
+    })
+    .unwrap();
+    assert_eq!(regex.expect.regex.as_deref(), Some("^ok$"));
+    let any = form(&|f| f.match_kind = "any".into()).unwrap();
+    assert_eq!(any.expect.contains, None);
+    assert_eq!(any.expect.equals, None);
+
+    assert!(form(&|f| f.within_ms = "soon".into())
+        .unwrap_err()
+        .contains("Within must be a whole number"));
+    assert!(form(&|f| f.publish_qos = "3".into())
+        .unwrap_err()
+        .contains("QoS must be 0, 1 or 2"));
+
+    // Stored forms survive missing fields (older versions).
+    let stored: CheckForm = serde_json::from_str(r#"{"name": "old"}"#).unwrap();
+    assert_eq!(stored.name, "old");
+}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 /// Applies one session event to the UI state.
 pub fn apply(state: AppState, event: Event) {
+    super::automation::observe(&event);
     match event {
         Event::Connecting { attempt } => {
             state.status.set(ConnectionStatus::Connecting { attempt });
@@ -20,6 +21,8 @@ pub fn apply(state: AppState, event: Event) {
             state.notify(NoticeLevel::Info, format!("Connected{resumed}"));
         }
         Event::ConnectionRefused { explanation, .. } => {
+            // The session is idle now; a retry (code 3) follows as ReconnectScheduled.
+            state.status.set(ConnectionStatus::Disconnected);
             state.notify(NoticeLevel::Error, explanation);
         }
         Event::ConnectionLost {

@@ -3,7 +3,9 @@
 //! [`AppState`] from context; only [`crate::transport`] talks to the network.
 
 mod auth;
+mod automation;
 mod chart;
+mod checks_panel;
 mod client_id;
 mod connection_panel;
 mod events;
@@ -17,6 +19,7 @@ mod state;
 mod storage;
 mod subscribe_panel;
 mod topic_tree;
+mod url_params;
 mod workspace_state;
 
 pub use state::AppState;
@@ -35,6 +38,8 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     provide_context(workspace_state::WorkspaceState::load(state));
+    automation::install(state);
+    url_params::apply(state);
     view! {
         <header class="app-header">
             <h1>"mqtt-console"</h1>
@@ -44,6 +49,7 @@ pub fn App() -> impl IntoView {
             <connection_panel::ConnectionPanel/>
             <subscribe_panel::SubscribePanel/>
             <publish_panel::PublishPanel/>
+            <checks_panel::ChecksPanel/>
             <message_log::MessageLog/>
             <topic_tree::TopicTree/>
             <chart::Chart/>

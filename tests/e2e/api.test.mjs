@@ -1,0 +1,328 @@
+// The automation API (window.mqttConsole) and URL parameters, end to end:
+// the built page in headless Chromium against the real aedes broker, with
+// mqtt.js outside the page. See docs/automation.md.
+
+import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import { after, before, test } from 'node:test'
+import { Aedes } from 'aedes'
+import { WebSocketServer, createWebSocketStream } from 'ws'
+import { launchBrowser, openApp, outsideClient, serveDist, startBroker } from './harness.mjs'
+
+let broker, strict, site, browser
+
+/**
+ * An in-process aedes broker that refuses: CONNECT with username `bad`
+ * (CONNACK 4) and SUBSCRIBE to `forbidden/#` (SUBACK 0x80).
+ */
+async function startStrictBroker () {
+  const aedes = await Aedes.createBroker({
+    authenticate: (_client, username, _password, callback) => {
+      if (username === 'bad') {
+        const error = new Error('bad user name or password')
+        error.returnCode = 4
+        return callback(error, null)
+      }
+      callback(null, true)
+    },
+    authorizeSubscribe: (_client, subscription, callback) => {
+      if (subscription.topic.startsWith('forbidden/')) return callback(new Error('denied'))
+      callback(null, subscription)
+    }
+  })
+  const server = createServer()
+  const wss = new WebSocketServer({ server, path: '/mqtt', handleProtocols: (p) => (p.has('mqtt') ? 'mqtt' : false) })
+  wss.on('connection', (socket) => aedes.handle(createWebSocketStream(socket)))
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    wsUrl: `ws://127.0.0.1:${server.address().port}/mqtt`,
+    stop: async () => {
+      for (const client of wss.clients) client.terminate()
+      await new Promise((resolve) => wss.close(resolve))
+      await new Promise((resolve) => server.close(resolve))
+      await new Promise((resolve) => aedes.close(resolve))
+    }
+  }
+}
+
+before(async () => {
+  broker = await startBroker({ wsPort: 19131, tcpPort: 11931 })
+  strict = await startStrictBroker()
+  site = await serveDist()
+  browser = await launchBrowser()
+})
+
+after(async () => {
+  await browser?.close()
+  await site?.stop()
+  await strict?.stop()
+  await broker?.stop()
+})
+
+/**
+ * Page errors and console errors, except CSP reports about inline styles
+ * (other panels' business; covered by their own tests).
+ */
+function pageProblems (problems) {
+  return problems.filter((text) => !text.includes("Content Security Policy directive 'style-src"))
+}
+
+/** A page with empty storage and the API ready. */
+async function freshPage (query = '') {
+  const opened = await openApp(browser.context, site.url)
+  await opened.page.evaluate(() => localStorage.clear())
+  if (query) {
+    await opened.page.goto(site.url + query)
+  } else {
+    await opened.page.reload()
+  }
+  await opened.page.getByTestId('connection-status').waitFor()
+  await opened.page.waitForFunction(() => window.mqttConsole)
+  return opened
+}
+
+/** Calls `mqttConsole[name](...args)` in the page. */
+function api (page, name, ...args) {
+  return page.evaluate(([name, args]) => window.mqttConsole[name](...args), [name, args])
+}
+
+/** Resolves with the first message on `topic` the outside client receives. */
+function nextOutside (client, topic) {
+  return new Promise((resolve) => {
+    const onMessage = (received, payload, packet) => {
+      if (received !== topic) return
+      client.off('message', onMessage)
+      resolve({ payload, retain: packet.retain, qos: packet.qos })
+    }
+    client.on('message', onMessage)
+  })
+}
+
+async function waitForStatus (page, status) {
+  await page.locator(`[data-testid=connection-status][data-status=${status}]`).waitFor({ timeout: 10000 })
+}
+
+test('connect, subscribe, waitForMessage (every matcher), messages, clear, state, disconnect', async () => {
+  const { page, problems } = await freshPage()
+  assert.equal(await api(page, 'state'), 'disconnected')
+  assert.equal(typeof await page.evaluate(() => window.mqttConsole.version), 'string')
+  await page.evaluate(() => {
+    window.seenStates = []
+    window.stopWatching = window.mqttConsole.onStateChange((state) => window.seenStates.push(state))
+  })
+
+  assert.deepEqual(await api(page, 'connect', { url: broker.wsUrl, clientId: 'api-test-main' }), { sessionPresent: false })
+  assert.equal(await api(page, 'state'), 'connected')
+  await waitForStatus(page, 'connected')
+
+  assert.equal(await api(page, 'subscribe', 'device/+/status', 1), 1)
+  await page.locator('[data-testid=subscription][data-filter="device/+/status"][data-status=granted]').waitFor()
+
+  const outside = await outsideClient(broker.tcpUrl)
+  await outside.publishAsync('device/7/status', '{"status":"busy"}', { qos: 1 })
+  await outside.publishAsync('device/7/status', '{"status":"ok","temp":21.5,"readings":[1,2,3]}', { qos: 1 })
+  await outside.publishAsync('device/8/status', 'plain text OK', { qos: 0 })
+  await outside.publishAsync('device/8/other', 'not subscribed', { qos: 0 })
+
+  const ok = await api(page, 'waitForMessage', { topic: 'device/+/status', jsonPath: '$.status', equals: 'ok' }, 5000)
+  assert.equal(ok.topic, 'device/7/status')
+  assert.equal(ok.qos, 1)
+  assert.equal(ok.retain, false)
+  assert.equal(ok.duplicate, false)
+  assert.equal(ok.json.temp, 21.5)
+  assert.equal(typeof ok.receivedAt, 'number')
+  assert.equal(ok.seq, 2)
+
+  // Numbers compare by value; paths take indices; contains; regex as RegExp or string.
+  assert.equal((await api(page, 'waitForMessage', { topic: 'device/7/status', jsonPath: 'temp', equals: 21.50 })).seq, 2)
+  assert.equal((await api(page, 'waitForMessage', { topic: 'device/7/status', jsonPath: '$.readings[-1]', equals: 3.0 })).seq, 2)
+  assert.equal((await api(page, 'waitForMessage', { topic: 'device/+/status', contains: 'text' })).topic, 'device/8/status')
+  assert.equal(await page.evaluate(() => window.mqttConsole.waitForMessage({ topic: 'device/#', regex: /^plain text ok$/i }).then((m) => m.payload)), 'plain text OK')
+  assert.equal((await api(page, 'waitForMessage', { topic: 'device/#', regex: '"status":"busy"' })).seq, 1)
+  // `bytes` carries the raw payload.
+  assert.deepEqual(await page.evaluate(() => window.mqttConsole.waitForMessage({ topic: 'device/8/status' })
+    .then((m) => m.bytes instanceof Uint8Array && Array.from(m.bytes.slice(0, 5)))), [112, 108, 97, 105, 110])
+
+  const all = await api(page, 'messages')
+  assert.deepEqual(all.map((m) => m.topic), ['device/7/status', 'device/7/status', 'device/8/status'])
+  assert.equal((await api(page, 'messages', { filter: 'device/8/#' })).length, 1)
+  assert.equal((await api(page, 'messages', 'device/7/status')).length, 2)
+  await assert.rejects(api(page, 'messages', { filter: 'a/#/b' }), /mqttConsole\.messages: invalid topic filter "a\/#\/b"/)
+
+  await api(page, 'clear')
+  assert.deepEqual(await api(page, 'messages'), [])
+  await page.locator('[data-testid=message-count]', { hasText: /^0$/ }).waitFor()
+
+  await api(page, 'disconnect')
+  assert.equal(await api(page, 'state'), 'disconnected')
+  await waitForStatus(page, 'disconnected')
+  const states = await page.evaluate(() => window.seenStates)
+  assert.deepEqual(states.filter((s) => s !== 'connecting'), ['connected', 'disconnected'])
+  assert.ok(states.includes('connecting'), states.join())
+  await page.evaluate(() => window.stopWatching())
+
+  await outside.endAsync()
+  await page.close()
+  assert.deepEqual(pageProblems(problems), [])
+})
+
+test('publish: text, bytes and JSON payloads; resolves once sent or acknowledged', async () => {
+  const { page, problems } = await freshPage()
+  const outside = await outsideClient(broker.tcpUrl)
+  await outside.subscribeAsync('page/#', { qos: 2 })
+  await api(page, 'connect', { url: broker.wsUrl })
+
+  let arrived = nextOutside(outside, 'page/text')
+  assert.equal(await api(page, 'publish', 'page/text', 'héllo'), undefined)
+  assert.equal((await arrived).payload.toString(), 'héllo')
+
+  arrived = nextOutside(outside, 'page/bytes')
+  await page.evaluate(() => window.mqttConsole.publish('page/bytes', new Uint8Array([0, 1, 255]), { qos: 1 }))
+  const bytes = await arrived
+  assert.deepEqual([...bytes.payload], [0, 1, 255])
+  assert.equal(bytes.qos, 1)
+
+  arrived = nextOutside(outside, 'page/json')
+  await api(page, 'publish', 'page/json', { n: 1, ok: true }, { qos: 2, retain: true })
+  assert.equal((await arrived).payload.toString(), '{"n":1,"ok":true}')
+  // Retained: a later subscriber gets it.
+  const later = await outsideClient(broker.tcpUrl)
+  const retained = nextOutside(later, 'page/json')
+  await later.subscribeAsync('page/json')
+  assert.equal((await retained).retain, true)
+  await api(page, 'publish', 'page/json', '', { retain: true }) // clears the retained message
+
+  await assert.rejects(api(page, 'publish', 'page/+', 'x'), /mqttConsole\.publish: cannot publish to topic `page\/\+`/)
+  await assert.rejects(api(page, 'publish', 'page/x', 'x', { qos: 3 }), /QoS must be 0, 1 or 2, not 3/)
+  await assert.rejects(api(page, 'publish', 'page/x', 'x', { qos: 1, retained: true }), /unknown field `retained`/)
+
+  await api(page, 'disconnect')
+  await assert.rejects(api(page, 'publish', 'page/x', 'x'), /not connected: call mqttConsole\.connect/)
+  await later.endAsync()
+  await outside.endAsync()
+  await page.close()
+  assert.deepEqual(pageProblems(problems), [])
+})
+
+test('waitForMessage: fromNow, and a timeout that says what arrived', async () => {
+  const { page } = await freshPage()
+  await api(page, 'connect', { url: broker.wsUrl })
+  await api(page, 'subscribe', 'sensor/#', 0)
+  const outside = await outsideClient(broker.tcpUrl)
+
+  await outside.publishAsync('sensor/1', '{"v":1}')
+  assert.equal((await api(page, 'waitForMessage', { topic: 'sensor/1' })).json.v, 1)
+
+  // fromNow ignores what already arrived.
+  await page.evaluate(() => {
+    window.pending = window.mqttConsole.waitForMessage({ topic: 'sensor/1', fromNow: true }, 5000)
+  })
+  await outside.publishAsync('sensor/1', '{"v":2}')
+  assert.equal(await page.evaluate(() => window.pending.then((m) => m.json.v)), 2)
+
+  await assert.rejects(
+    api(page, 'waitForMessage', { topic: 'sensor/1', jsonPath: '$.v', equals: 3 }, 300),
+    (error) => {
+      assert.match(error.message, /mqttConsole\.waitForMessage: timed out after 300 ms waiting for a message on "sensor\/1" whose \$\.v equals 3; 2 messages arrived on "sensor\/1" but none matched; the last, on "sensor\/1", was \{"v":2\}: \$\.v is 2, not 3 since the last clear\(\)/)
+      return true
+    })
+  await assert.rejects(api(page, 'waitForMessage', { topic: 'sensor/2' }, 200),
+    /timed out after 200 ms waiting for a message on "sensor\/2"; no message arrived on "sensor\/2" since the last clear\(\)/)
+  await assert.rejects(api(page, 'waitForMessage', { topic: 'sensor/1', fromNow: true }, 200),
+    /no message arrived on "sensor\/1" since the call/)
+  await assert.rejects(api(page, 'waitForMessage', { topic: 'sensor/1', jsonpath: '$.v' }), /unknown field `jsonpath`/)
+  await assert.rejects(api(page, 'waitForMessage', { topic: 'sensor/1', regex: '(' }), /invalid regex \/\(\//)
+  await assert.rejects(api(page, 'waitForMessage', { topic: 'sensor/1', jsonPath: '$..v' }), /invalid jsonPath `\$\.\.v`/)
+  await assert.rejects(api(page, 'waitForMessage', { topic: 'sensor/1' }, -5), /timeoutMs must be a whole number/)
+
+  await outside.endAsync()
+  await page.close()
+})
+
+test('errors reject with clear messages: bad input, dead port, not connected', async () => {
+  const { page } = await freshPage()
+  await assert.rejects(api(page, 'subscribe', 'a/b', 0), /mqttConsole\.subscribe: not connected: call mqttConsole\.connect\(\.\.\.\) first/)
+  await assert.rejects(api(page, 'connect'), /mqttConsole\.connect: give a connection profile/)
+  await assert.rejects(api(page, 'connect', 'mqtt://127.0.0.1:1883'), /'mqtt:\/\/' is not a WebSocket URL/)
+  await assert.rejects(api(page, 'connect', { url: broker.wsUrl, clientid: 'typo' }), /unknown field `clientid`, expected one of `url`, `clientId`/)
+  await assert.rejects(api(page, 'connect', { url: broker.wsUrl, keepAlive: 70000 }), /keepAlive|70000/)
+  await assert.rejects(api(page, 'connect', { url: broker.wsUrl, password: 'secret' }), /password only together with a user name/)
+
+  // Nothing listens on port 9: the first attempt fails and the console stops retrying.
+  await assert.rejects(api(page, 'connect', { url: 'ws://127.0.0.1:9/mqtt' }), (error) => {
+    assert.match(error.message, /mqttConsole\.connect: could not connect to ws:\/\/127\.0\.0\.1:9\/mqtt: /)
+    return true
+  })
+  await waitForStatus(page, 'disconnected')
+  assert.equal(await api(page, 'state'), 'disconnected')
+
+  // A connect that cannot finish in time.
+  await assert.rejects(api(page, 'connect', { url: 'ws://10.255.255.1:9/mqtt', timeoutMs: 300 }),
+    /could not connect to ws:\/\/10\.255\.255\.1:9\/mqtt: not connected to ws:\/\/10\.255\.255\.1:9\/mqtt within 300 ms|could not connect to ws:\/\/10\.255\.255\.1:9\/mqtt/)
+  await waitForStatus(page, 'disconnected')
+
+  await api(page, 'connect', broker.wsUrl) // a string is the URL
+  await assert.rejects(api(page, 'subscribe', 'a/#/b', 1), /mqttConsole\.subscribe: invalid topic filter `a\/#\/b`/)
+  await assert.rejects(api(page, 'subscribe', 'a/b', 5), /QoS must be 0, 1 or 2, not 5/)
+  await assert.rejects(api(page, 'subscribe', 42), /give a topic filter/)
+  await assert.rejects(api(page, 'runChecks'), /give an array of checks/)
+  await api(page, 'disconnect')
+  await page.close()
+})
+
+test('broker refusals: CONNACK return code and SUBACK 0x80', async () => {
+  const { page } = await freshPage()
+  await assert.rejects(api(page, 'connect', { url: strict.wsUrl, username: 'bad', password: 'x' }),
+    /mqttConsole\.connect: could not connect to .*: the broker refused the connection: /)
+  await waitForStatus(page, 'disconnected')
+
+  await api(page, 'connect', { url: strict.wsUrl, username: 'good', password: 'pw' })
+  await assert.rejects(api(page, 'subscribe', 'forbidden/x', 1), /the broker refused the subscription to "forbidden\/x"/)
+  await page.locator('[data-testid=subscription][data-filter="forbidden/x"][data-status=rejected]').waitFor()
+  assert.equal(await api(page, 'subscribe', 'allowed/x', 2), 2)
+  await api(page, 'unsubscribe', 'allowed/x')
+  assert.equal(await page.locator('[data-testid=subscription][data-filter="allowed/x"]').count(), 0)
+  await api(page, 'disconnect')
+  await page.close()
+})
+
+test('URL parameters connect and subscribe; secrets are refused', async () => {
+  const query = `?url=${encodeURIComponent(broker.wsUrl)}&connect=1&clientId=url-test` +
+    '&subscribe=device/+/details&subscribe=alarm%2F%23&qos=1'
+  const { page, problems } = await freshPage(query)
+  await page.evaluate(() => window.mqttConsole.ready())
+  await waitForStatus(page, 'connected')
+  await page.locator('[data-testid=subscription][data-filter="device/+/details"][data-status=granted]').waitFor()
+  await page.locator('[data-testid=subscription][data-filter="alarm/#"][data-status=granted]').waitFor()
+
+  const outside = await outsideClient(broker.tcpUrl)
+  await outside.publishAsync('alarm/fire', '{"level": 3}', { qos: 1 })
+  const message = await api(page, 'waitForMessage', { topic: 'alarm/#', jsonPath: 'level', equals: 3 })
+  assert.equal(message.qos, 1)
+  await api(page, 'disconnect')
+  await page.close()
+  assert.deepEqual(pageProblems(problems), [])
+
+  // A password in the URL is ignored, with a warning.
+  const withSecret = await freshPage(`?url=${encodeURIComponent(broker.wsUrl)}&connect=1&username=u&password=hunter2`)
+  await withSecret.page.evaluate(() => window.mqttConsole.ready())
+  await withSecret.page.getByTestId('timeline').getByText(/password parameter is ignored/).waitFor()
+  await api(withSecret.page, 'disconnect')
+  await withSecret.page.close()
+
+  // Without connect=1 the filters are listed, to be subscribed on Connect.
+  const listed = await freshPage('?subscribe=home/%2B/temp')
+  await listed.page.locator('[data-testid=subscription][data-filter="home/+/temp"]').waitFor()
+  assert.equal(await api(listed.page, 'state'), 'disconnected')
+  await listed.page.close()
+
+  // Mistakes are reported on the timeline and by ready().
+  const broken = await freshPage('?connect=1&subscribe=a/%23/b')
+  await assert.rejects(broken.page.evaluate(() => window.mqttConsole.ready()), /URL parameters: subscribe=a\/#\/b: /)
+  await broken.page.getByTestId('timeline').getByText(/URL parameters: subscribe=a\/#\/b/).waitFor()
+  await broken.page.close()
+  const noUrl = await freshPage('?connect=1')
+  await assert.rejects(noUrl.page.evaluate(() => window.mqttConsole.ready()), /connect=1 needs url=/)
+  await noUrl.page.close()
+  await outside.endAsync()
+})

@@ -46,5 +46,14 @@ if [ "${1:-}" = "--test" ] && ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chro
   }
 fi
 
+# The second broker for the cross-broker tests (amqtt, from PyPI).
+AMQTT_VENV="$HOME/.cache/mqtt-console/venv-amqtt"
+amqtt_version() { "$AMQTT_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("amqtt"))' 2>/dev/null; }
+if [ "${1:-}" = "--test" ] && [ "$(amqtt_version)" != "0.12.1" ]; then
+  log "installing amqtt 0.12.1 (second broker for the tests) into $AMQTT_VENV"
+  python3 -m venv "$AMQTT_VENV"
+  "$AMQTT_VENV/bin/pip" install --quiet amqtt==0.12.1
+fi
+
 # Dependencies are fetched once here; Trunk runs cargo with --offline.
 cargo fetch --quiet

@@ -1,0 +1,401 @@
+// In-browser benchmark of the message log (issue 6), side by side in one
+// headless Chromium run, against the real local aedes broker (one MQTT
+// packet per WebSocket frame) with an outside publisher sending as fast as it
+// can. Pages are driven over a plain DevTools connection (no Playwright: its
+// per-frame WebSocket reporting slows pages down) and every rate is measured
+// inside the page, from the first to the last message received.
+//
+//   node benches/browser/run.mjs [--quick] [--skip-scale] [--out FILE]
+//   node benches/browser/run.mjs --profile ours|mqttjs|raw [--size 64]
+//        (CPU profile of a client-only run: top functions by self time)
+//
+// Needs the release build: `trunk build --release` (dist/), or set
+// MQTT_CONSOLE_DIST to another build. Prints a table and writes JSON
+// (default benches/browser/results.json). Not part of CI.
+
+import { spawn } from 'node:child_process'
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { dirname, extname, join, normalize } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import WebSocket from 'ws'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const ROOT = join(HERE, '..', '..')
+const DIST = process.env.MQTT_CONSOLE_DIST ?? join(ROOT, 'dist')
+const PAGES = join(HERE, 'pages')
+const args = process.argv.slice(2)
+const QUICK = args.includes('--quick')
+const SKIP_SCALE = args.includes('--skip-scale')
+const OUT = args.includes('--out') ? args[args.indexOf('--out') + 1] : join(HERE, 'results.json')
+const WS_PORT = 19401
+const TCP_PORT = 11941
+const scale = (n) => QUICK ? Math.max(1000, Math.round(n / 10)) : n
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const log = (...parts) => console.error('[bench]', ...parts)
+
+// ---------------------------------------------------------------- services
+
+async function startBroker () {
+  const child = spawn(process.execPath, [join(ROOT, 'dev-broker', 'broker.mjs'),
+    '--ws-port', String(WS_PORT), '--tcp-port', String(TCP_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (data) => { if (String(data).includes('"ready"')) resolve() })
+    child.on('exit', (code) => reject(new Error(`broker exited with ${code}`)))
+  })
+  return { url: `ws://127.0.0.1:${WS_PORT}/mqtt`, stop: () => child.kill('SIGTERM') }
+}
+
+const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' }
+
+async function serve () {
+  if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html missing: run \`trunk build --release\` first`)
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '')
+    let file
+    if (path === '/mqtt.min.js') file = join(ROOT, 'node_modules', 'mqtt', 'dist', 'mqtt.min.js')
+    else if (path.startsWith('/bench/')) file = join(PAGES, path.slice('/bench/'.length))
+    else file = join(DIST, path)
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(DIST, 'index.html')
+    response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
+    createReadStream(file).pipe(response)
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${server.address().port}`, stop: () => server.close() }
+}
+
+function publish ({ topic, count, size, qos = 0, rate = 0 }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(HERE, 'publisher.mjs'), '--port', String(TCP_PORT), '--topic', topic,
+      '--count', String(count), '--size', String(size), '--qos', String(qos), '--rate', String(rate)],
+    { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.on('data', (data) => { out += data })
+    child.on('exit', (code) => code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`publisher exited with ${code}`)))
+  })
+}
+
+// ------------------------------------------------------- DevTools protocol
+
+class Cdp {
+  static async launch () {
+    const userDataDir = mkdtempSync(join(tmpdir(), 'mqtt-console-bench-'))
+    const child = spawn('/usr/bin/chromium', [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-dev-shm-usage', '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+      '--enable-precise-memory-info', '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, 'about:blank'
+    ], { stdio: 'ignore' })
+    const portFile = join(userDataDir, 'DevToolsActivePort')
+    for (let i = 0; i < 200 && !existsSync(portFile); i++) await sleep(50)
+    const [port, path] = readFileSync(portFile, 'utf8').trim().split('\n')
+    const version = await (await fetch(`http://127.0.0.1:${port}/json/version`)).json()
+    const cdp = new Cdp(new WebSocket(`ws://127.0.0.1:${port}${path}`, { perMessageDeflate: false, maxPayload: 1 << 30 }))
+    await new Promise((resolve, reject) => { cdp.ws.once('open', resolve); cdp.ws.once('error', reject) })
+    cdp.version = version.Browser
+    cdp.close = async () => { child.kill('SIGTERM'); await sleep(300); rmSync(userDataDir, { recursive: true, force: true }) }
+    return cdp
+  }
+
+  constructor (ws) {
+    this.ws = ws
+    this.nextId = 1
+    this.pending = new Map()
+    ws.on('message', (data) => {
+      const message = JSON.parse(data)
+      const waiter = this.pending.get(message.id)
+      if (!waiter) return
+      this.pending.delete(message.id)
+      if (message.error) waiter.reject(new Error(`${waiter.method}: ${message.error.message}`))
+      else waiter.resolve(message.result)
+    })
+  }
+
+  send (method, params = {}, sessionId) {
+    const id = this.nextId++
+    this.ws.send(JSON.stringify({ id, method, params, sessionId }))
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, method }))
+  }
+
+  async open (url, { preload } = {}) {
+    const { targetId } = await this.send('Target.createTarget', { url: 'about:blank' })
+    const { sessionId } = await this.send('Target.attachToTarget', { targetId, flatten: true })
+    const send = (method, params) => this.send(method, params, sessionId)
+    await send('Page.enable')
+    await send('Runtime.enable')
+    if (preload) await send('Page.addScriptToEvaluateOnNewDocument', { source: preload })
+    await send('Page.navigate', { url })
+    const page = {
+      send,
+      async eval (expression) {
+        const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true })
+        if (exceptionDetails) throw new Error(`${expression.slice(0, 80)}…: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`)
+        return result.value
+      },
+      async waitFor (expression, timeout = 20000) {
+        const deadline = Date.now() + timeout
+        while (Date.now() < deadline) {
+          if (await page.eval(`!!(${expression})`).catch(() => false)) return
+          await sleep(50)
+        }
+        throw new Error(`timed out waiting for ${expression}`)
+      },
+      async heap () {
+        await send('HeapProfiler.collectGarbage')
+        const { usedSize } = await send('Runtime.getHeapUsage')
+        return usedSize
+      },
+      close: () => this.send('Target.closeTarget', { targetId })
+    }
+    await page.waitFor("document.readyState === 'complete'")
+    return page
+  }
+}
+
+// ------------------------------------------------------------ the clients
+
+const FAKE = readFileSync(join(PAGES, 'fake-socket.js'), 'utf8')
+
+/** Opens one client page subscribed to `topic`; returns { page, stats() }. */
+async function openClient (cdp, server, kind, { url, topic, qos, fake, size }) {
+  const site = server.url
+  const fakeParams = fake ? { fake: String(fake), fakeSize: String(size), fakeTopic: topic } : {}
+  if (kind === 'ours') {
+    // Only the hook's flag: `url`, `qos`, … are the app's own URL parameters.
+    const params = new URLSearchParams({ bench: '1', ...fakeParams })
+    const page = await cdp.open(`${site}/?${params}`, { preload: FAKE })
+    await page.waitFor("document.querySelector('[data-testid=connection-status]') && window.__mqttConsoleBench")
+    await page.eval(`(async () => {
+      const set = (id, value) => {
+        const el = document.querySelector('[data-testid=' + id + ']')
+        el.value = value
+        el.dispatchEvent(new Event('input', { bubbles: true }))
+        el.dispatchEvent(new Event('change', { bubbles: true }))
+      }
+      set('broker-url', ${JSON.stringify(url)})
+      document.querySelector('[data-testid=connect]').click()
+    })()`)
+    await page.waitFor("document.querySelector('[data-testid=connection-status]').dataset.status === 'connected'")
+    await page.eval(`(() => {
+      const set = (id, value) => {
+        const el = document.querySelector('[data-testid=' + id + ']')
+        el.value = value
+        el.dispatchEvent(new Event('input', { bubbles: true }))
+        el.dispatchEvent(new Event('change', { bubbles: true }))
+      }
+      set('subscribe-filter', ${JSON.stringify(topic)})
+      set('subscribe-qos', ${JSON.stringify(String(qos))})
+      document.querySelector('[data-testid=subscribe]').click()
+    })()`)
+    await page.waitFor(`document.querySelector('[data-testid=subscription][data-filter="${topic}"][data-status=granted]')`)
+    return {
+      page,
+      stats: async () => {
+        const s = await page.eval('window.__mqttConsoleBench.stats()')
+        return { count: s.received, first: s.firstAt, last: s.lastAt, wasmBytes: s.wasmBytes }
+      }
+    }
+  }
+  const params = new URLSearchParams({ url, topic, qos: String(qos), ...fakeParams })
+  const file = kind === 'naive' ? 'mqttjs.html' : `${kind}.html`
+  if (kind === 'naive') params.set('naive', '1')
+  const page = await cdp.open(`${site}/bench/${file}?${params}`, { preload: FAKE })
+  await page.waitFor('window.__bench.subscribed || window.__fake')
+  return { page, stats: () => page.eval('({ count: __bench.count, first: __bench.first, last: __bench.last })') }
+}
+
+/** Waits until `expected` messages arrived or nothing arrived for `idleMs`. */
+async function collect (client, expected, idleMs = 5000) {
+  let last = -1
+  let lastChange = Date.now()
+  for (;;) {
+    const s = await client.stats()
+    if (s.count >= expected) return s
+    if (s.count !== last) { last = s.count; lastChange = Date.now() }
+    if (Date.now() - lastChange > idleMs) return s
+    await sleep(100)
+  }
+}
+
+const rateOf = (s, start = s.first) => s.count > 1 ? (s.count - (start === s.first ? 1 : 0)) / ((s.last - start) / 1000) : 0
+
+async function receiveRun (cdp, site, broker, kind, { name, count, size, qos }) {
+  const topic = `bench/${name}/${kind}/${Date.now()}`
+  const client = await openClient(cdp, site, kind, { url: broker.url, topic, qos })
+  const published = publish({ topic, count, size, qos })
+  const s = await collect(client, count, kind === 'naive' ? 15000 : 5000)
+  await published
+  const result = { client: kind, messages: s.count, lost: count - s.count, rate: Math.round(rateOf(s)) }
+  if (kind === 'naive' || kind === 'ours') {
+    result.jsHeapMB = +((await client.page.heap()) / 1e6).toFixed(1)
+    if (kind === 'ours') result.wasmMB = +((await client.stats()).wasmBytes / 1e6).toFixed(1)
+  }
+  await client.page.close()
+  log(name, kind, JSON.stringify(result))
+  return result
+}
+
+async function fakeRun (cdp, site, kind, count) {
+  const topic = 'bench/fake'
+  const client = await openClient(cdp, site, kind, { url: 'ws://fake.invalid/mqtt', topic, qos: 0, fake: count, size: 64 })
+  const s = await collect(client, count, 5000)
+  const start = await client.page.eval('window.__fake.start')
+  const result = { client: kind, messages: s.count, rate: Math.round(s.count / ((s.last - start) / 1000)) }
+  await client.page.close()
+  log('fake', kind, JSON.stringify(result))
+  return result
+}
+
+async function scaleRun (cdp, site, broker, total) {
+  const topic = 'bench/scale'
+  const client = await openClient(cdp, site, 'ours', { url: broker.url, topic: 'bench/scale/#', qos: 0 })
+  const { page } = client
+  // Fill in parts so the broker never holds a huge backlog.
+  const part = 100000
+  for (let sent = 0; sent < total; sent += part) {
+    const n = Math.min(part, total - sent)
+    await publish({ topic: `${topic}/${(sent / part) % 10}`, count: n, size: 64, qos: 0 })
+    await collect(client, sent + n, 10000)
+  }
+  const filled = await client.stats()
+  const jsHeap = await page.heap()
+  const wasm = (await client.stats()).wasmBytes
+  const out = { messages: filled.count, jsHeapMB: +(jsHeap / 1e6).toFixed(1), wasmMB: +(wasm / 1e6).toFixed(1) }
+  out.totalMB = +(out.jsHeapMB + out.wasmMB).toFixed(1)
+  const filterTime = async (text) => page.eval(`(async () => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve))
+    const t0 = performance.now()
+    window.__mqttConsoleBench.setTextFilter(${JSON.stringify(text)})
+    await frame(); await frame()
+    return { shownAfterMs: performance.now() - t0, ...window.__mqttConsoleBench.lastFilter() }
+  })()`)
+  out.filterMiss = await filterTime('no-such-text')
+  out.filterHit = await filterTime('"currentTemp":27')
+  await filterTime('')
+  // Steady 5,000 msgs/s with the log full (the oldest are dropped meanwhile).
+  await page.eval(`(() => {
+    const f = window.__frames = { max: 0, over50: 0, frames: 0, longTaskMax: 0, last: performance.now(), run: true }
+    const loop = (t) => { const d = t - f.last; f.last = t; if (d > f.max) f.max = d; if (d > 50) f.over50++; f.frames++; if (f.run) requestAnimationFrame(loop) }
+    requestAnimationFrame((t) => { f.last = t; requestAnimationFrame(loop) })
+    try {
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) f.longTaskMax = Math.max(f.longTaskMax, e.duration) })
+        .observe({ type: 'longtask' })
+    } catch {}
+  })()`)
+  const seconds = QUICK ? 5 : 20
+  const before = (await client.stats()).count
+  await publish({ topic: `${topic}/steady`, count: 5000 * seconds, size: 64, qos: 0, rate: 5000 })
+  await collect(client, before + 5000 * seconds, 5000)
+  const frames = await page.eval('(() => { window.__frames.run = false; const { max, over50, frames, longTaskMax } = window.__frames; return { max, over50, frames, longTaskMax } })()')
+  out.steady = { rate: 5000, seconds, longestFrameMs: +frames.max.toFixed(1), framesOver50ms: frames.over50, frames: frames.frames, longestTaskMs: frames.longTaskMax }
+  const after = await client.stats()
+  out.afterSteady = { count: after.count, wasmMB: +(after.wasmBytes / 1e6).toFixed(1), jsHeapMB: +((await page.heap()) / 1e6).toFixed(1) }
+  await page.close()
+  log('scale', JSON.stringify(out))
+  return out
+}
+
+/** `--profile KIND`: CPU profile of a client-only run, top self times. */
+async function profileFake (cdp, site, kind, count, size) {
+  const client = await openClient(cdp, site, kind, { url: 'ws://fake.invalid/mqtt', topic: 'bench/fake', qos: 0, fake: count, size })
+  await client.page.send('Profiler.enable')
+  await client.page.send('Profiler.start')
+  await collect(client, count, 5000)
+  const { profile } = await client.page.send('Profiler.stop')
+  const self = new Map()
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  const dt = profile.timeDeltas
+  profile.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame
+    const key = `${functionName || '(anonymous)'} ${url.split('/').pop()}:${lineNumber}`
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0))
+  })
+  const total = [...self.values()].reduce((a, b) => a + b, 0)
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+    console.log(`${(us / 1000).toFixed(1).padStart(8)} ms ${(100 * us / total).toFixed(1).padStart(5)}%  ${key}`)
+  }
+}
+
+// ------------------------------------------------------------------- main
+
+const broker = await startBroker()
+const site = await serve()
+const cdp = await Cdp.launch()
+if (args.includes('--profile')) {
+  try {
+    const size = args.includes('--size') ? Number(args[args.indexOf('--size') + 1]) : 64
+    await profileFake(cdp, site, args[args.indexOf('--profile') + 1], scale(100000), size)
+  } finally {
+    await cdp.close()
+    site.stop()
+    broker.stop()
+  }
+  process.exit(0)
+}
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryGB: Math.round(totalmem() / 1e9), browser: cdp.version, node: process.version },
+  quick: QUICK,
+  receive: [],
+  clientOnly: [],
+  render: [],
+  scale: null
+}
+try {
+  const scenarios = [
+    { name: '64B-qos0', count: scale(100000), size: 64, qos: 0 },
+    { name: '1KB-qos0', count: scale(100000), size: 1024, qos: 0 },
+    { name: '64B-qos1', count: scale(20000), size: 64, qos: 1 }
+  ]
+  for (const scenario of scenarios) {
+    const row = { ...scenario, clients: [] }
+    for (const kind of ['raw', 'mqttjs', 'ours']) row.clients.push(await receiveRun(cdp, site, broker, kind, scenario))
+    results.receive.push(row)
+  }
+  for (const kind of ['raw', 'mqttjs', 'ours']) results.clientOnly.push(await fakeRun(cdp, site, kind, scale(100000)))
+  const render = { name: '64B-qos0', count: scale(100000), size: 64, qos: 0 }
+  results.render.push(await receiveRun(cdp, site, broker, 'ours', render))
+  results.render.push(await receiveRun(cdp, site, broker, 'naive', render))
+  if (!SKIP_SCALE) results.scale = await scaleRun(cdp, site, broker, QUICK ? 100000 : 1000000)
+} finally {
+  await cdp.close()
+  site.stop()
+  broker.stop()
+}
+writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n')
+
+// ------------------------------------------------------------------ table
+
+const fmt = (n) => n === undefined || n === null || Number.isNaN(n) ? '—' : Math.round(n).toLocaleString('en-US')
+const lines = []
+lines.push(`Benchmark ${results.date.slice(0, 10)} · ${results.machine.cores} cores ${results.machine.cpu} · ${results.machine.browser}${QUICK ? ' · QUICK' : ''}`)
+lines.push('')
+lines.push('| receive (broker → page) | raw WebSocket msgs/s | mqtt.js msgs/s | ours msgs/s | ours / raw | ours / mqtt.js | lost (raw / mqtt.js / ours) |')
+lines.push('|---|---|---|---|---|---|---|')
+for (const row of results.receive) {
+  const [raw, js, ours] = row.clients
+  lines.push(`| ${fmt(row.count)} × ${row.size} B QoS ${row.qos} | ${fmt(raw.rate)} | ${fmt(js.rate)} | ${fmt(ours.rate)} | ${(ours.rate / raw.rate).toFixed(2)} | ${(ours.rate / js.rate).toFixed(2)} | ${raw.lost} / ${js.lost} / ${ours.lost} |`)
+}
+const [fr, fj, fo] = results.clientOnly
+lines.push(`| client only (fake socket), ${fmt(fo.messages)} × 64 B | ${fmt(fr.rate)} | ${fmt(fj.rate)} | ${fmt(fo.rate)} | ${(fo.rate / fr.rate).toFixed(2)} | ${(fo.rate / fj.rate).toFixed(2)} | |`)
+lines.push('')
+const [ro, rn] = results.render
+lines.push('| receive + render, 64 B QoS 0 | msgs/s | JS heap after | wasm memory |')
+lines.push('|---|---|---|---|')
+lines.push(`| ours (full app, virtualized list) | ${fmt(ro.rate)} | ${ro.jsHeapMB} MB | ${ro.wasmMB} MB |`)
+lines.push(`| naive mqtt.js page (one DOM row per message) | ${fmt(rn.rate)} | ${rn.jsHeapMB} MB | — |`)
+lines.push(`| ratio | ${(ro.rate / rn.rate).toFixed(1)}× | | |`)
+if (results.scale) {
+  const s = results.scale
+  lines.push('')
+  lines.push(`| scale (ours, ${fmt(s.messages)} × 64 B) | value |`)
+  lines.push('|---|---|')
+  lines.push(`| JS heap + wasm memory | ${s.jsHeapMB} + ${s.wasmMB} = ${s.totalMB} MB |`)
+  lines.push(`| text filter, no match (store pass / until painted) | ${s.filterMiss.ms?.toFixed(0)} ms / ${s.filterMiss.shownAfterMs.toFixed(0)} ms |`)
+  lines.push(`| text filter, ${fmt(s.filterHit.matches)} matches (store pass / until painted) | ${s.filterHit.ms?.toFixed(0)} ms / ${s.filterHit.shownAfterMs.toFixed(0)} ms |`)
+  lines.push(`| longest frame at 5,000 msgs/s for ${s.steady.seconds} s (log full) | ${s.steady.longestFrameMs} ms (${s.steady.framesOver50ms} of ${s.steady.frames} frames over 50 ms; longest task ${fmt(s.steady.longestTaskMs)} ms) |`)
+}
+console.log(lines.join('\n'))
+console.error(`[bench] wrote ${OUT}`)

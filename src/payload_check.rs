@@ -8,7 +8,11 @@ pub enum JsonStatus {
     /// Valid JSON.
     Valid,
     /// Looks like JSON (starts with `{` or `[`) but does not parse.
-    Invalid { line: usize, column: usize, message: String },
+    Invalid {
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// Plain text; sent as is.
     Text,
 }
@@ -63,7 +67,10 @@ mod tests {
 
     #[test]
     fn formats_only_valid_json() {
-        assert_eq!(format_json(r#"{"a":[1,2]}"#).unwrap(), "{\n  \"a\": [\n    1,\n    2\n  ]\n}");
+        assert_eq!(
+            format_json(r#"{"a":[1,2]}"#).unwrap(),
+            "{\n  \"a\": [\n    1,\n    2\n  ]\n}"
+        );
         assert_eq!(format_json("{oops"), None);
     }
 

@@ -22,8 +22,18 @@ pub fn ProfileBar() -> impl IntoView {
             Err(text) => (true, text),
         }))
     };
-    let selected = move || ws.workspace.with(|w| w.selected.clone().unwrap_or_default());
-    let names = move || ws.workspace.with(|w| w.profiles.iter().map(|p| p.name.clone()).collect::<Vec<_>>());
+    let selected = move || {
+        ws.workspace
+            .with(|w| w.selected.clone().unwrap_or_default())
+    };
+    let names = move || {
+        ws.workspace.with(|w| {
+            w.profiles
+                .iter()
+                .map(|p| p.name.clone())
+                .collect::<Vec<_>>()
+        })
+    };
 
     let select = move |ev: leptos::ev::Event| {
         let chosen = event_target_value(&ev);
@@ -97,9 +107,9 @@ pub fn ProfileBar() -> impl IntoView {
     let import = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         leptos::task::spawn_local(async move {
-            let result = files::read_picked_file(&input).await.and_then(|text| {
-                Workspace::from_json(&text).map_err(|error| error.to_string())
-            });
+            let result = files::read_picked_file(&input)
+                .await
+                .and_then(|text| Workspace::from_json(&text).map_err(|error| error.to_string()));
             input.set_value("");
             match result {
                 Ok(imported) => {
@@ -131,7 +141,9 @@ pub fn ProfileBar() -> impl IntoView {
         let link = format!("{base}#{}", encode_share_fragment(&dashboard));
         files::copy_to_clipboard(&link);
         share_link.set(Some(link));
-        report(Ok("Share link ready (copied if the browser allowed it). It holds no secrets.".into()));
+        report(Ok(
+            "Share link ready (copied if the browser allowed it). It holds no secrets.".into(),
+        ));
     };
 
     view! {

@@ -63,7 +63,10 @@ pub fn PublishPanel() -> impl IntoView {
             line,
             column,
             message,
-        } => ("invalid", format!("invalid JSON at line {line}, column {column}: {message}")),
+        } => (
+            "invalid",
+            format!("invalid JSON at line {line}, column {column}: {message}"),
+        ),
     };
 
     // Checks and sends one message; returns whether it was accepted.
@@ -91,7 +94,8 @@ pub fn PublishPanel() -> impl IntoView {
     };
     let publish_once = move || {
         error.set(None);
-        if let JsonStatus::Invalid { line, column, .. } = payload.with_untracked(|p| json_status(p)) {
+        if let JsonStatus::Invalid { line, column, .. } = payload.with_untracked(|p| json_status(p))
+        {
             error.set(Some(format!(
                 "The payload looks like JSON but is invalid at line {line}, column {column}; fix it \
                  or send it as text by removing the leading brace."
@@ -120,7 +124,9 @@ pub fn PublishPanel() -> impl IntoView {
             repeat_count.get_untracked().trim().parse::<u64>(),
             repeat_interval.get_untracked().trim().parse::<u64>(),
         ) else {
-            error.set(Some("Repeat needs a whole number of messages and an interval in milliseconds.".into()));
+            error.set(Some(
+                "Repeat needs a whole number of messages and an interval in milliseconds.".into(),
+            ));
             return;
         };
         if total == 0 {
@@ -138,20 +144,30 @@ pub fn PublishPanel() -> impl IntoView {
             let mut message = template.clone();
             message.payload = fill_sequence(&template.payload, sent + 1);
             if let Err(problem) = send(message) {
-                error.set(Some(format!("Repeat stopped after {sent} of {total}: {problem}")));
+                error.set(Some(format!(
+                    "Repeat stopped after {sent} of {total}: {problem}"
+                )));
                 stop_repeat();
                 return;
             }
             if sent + 1 >= total {
-                state.notify(NoticeLevel::Info, format!("Repeat finished: {total} messages to {}", template.topic));
+                state.notify(
+                    NoticeLevel::Info,
+                    format!("Repeat finished: {total} messages to {}", template.topic),
+                );
                 stop_repeat();
             } else {
-                progress.set(Some(Progress { sent: sent + 1, total }));
+                progress.set(Some(Progress {
+                    sent: sent + 1,
+                    total,
+                }));
             }
         };
         tick();
         if progress.get_untracked().is_some() {
-            if let Ok(handle) = set_interval_with_handle(tick, Duration::from_millis(interval.max(1))) {
+            if let Ok(handle) =
+                set_interval_with_handle(tick, Duration::from_millis(interval.max(1)))
+            {
                 repeat_timer.set_value(Some(handle));
             }
         }

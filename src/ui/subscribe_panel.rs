@@ -68,7 +68,9 @@ pub fn SubscribePanel() -> impl IntoView {
                 .iter()
                 .find(|row| row.filter == filter_text)
                 .map(|row| row.color.clone())
-                .unwrap_or_else(|| SUBSCRIPTION_COLORS[rows.len() % SUBSCRIPTION_COLORS.len()].into());
+                .unwrap_or_else(|| {
+                    SUBSCRIPTION_COLORS[rows.len() % SUBSCRIPTION_COLORS.len()].into()
+                });
             rows.retain(|row| row.filter != filter_text);
             let mut row = SubscriptionRow::new(filter_text, qos);
             row.color = color;
@@ -106,9 +108,9 @@ pub fn SubscribePanel() -> impl IntoView {
         });
     };
     let remove = move |filter_text: String| {
-        let enabled = state.subscriptions.with_untracked(|rows| {
-            rows.iter().any(|r| r.filter == filter_text && r.enabled)
-        });
+        let enabled = state
+            .subscriptions
+            .with_untracked(|rows| rows.iter().any(|r| r.filter == filter_text && r.enabled));
         if enabled {
             if let Err(message) = unsubscribe_now(state, &filter_text) {
                 error.set(Some(message));

@@ -56,7 +56,10 @@ impl WorkspaceState {
                 workspace.display = dashboard.display;
             }
             Ok(None) => {}
-            Err(error) => app.notify(NoticeLevel::Error, format!("Share link not loaded: {error}")),
+            Err(error) => app.notify(
+                NoticeLevel::Error,
+                format!("Share link not loaded: {error}"),
+            ),
         }
 
         let selected = workspace
@@ -91,8 +94,9 @@ impl WorkspaceState {
         // Subscriptions live in AppState (with their live status); mirror
         // their settings into the workspace.
         Effect::new(move |_| {
-            let settings: Vec<SubscriptionSetting> =
-                app.subscriptions.with(|rows| rows.iter().map(setting_from_row).collect());
+            let settings: Vec<SubscriptionSetting> = app
+                .subscriptions
+                .with(|rows| rows.iter().map(setting_from_row).collect());
             self.workspace.update(|w| {
                 if w.subscriptions != settings {
                     w.subscriptions = settings;
@@ -114,7 +118,9 @@ impl WorkspaceState {
                 all.retain(|_, s| !s.is_empty());
             });
             if remember {
-                let json = self.remembered.with_untracked(|all| serde_json::to_string(all).unwrap_or_default());
+                let json = self
+                    .remembered
+                    .with_untracked(|all| serde_json::to_string(all).unwrap_or_default());
                 let _ = storage::write(storage::SECRETS_KEY, &json);
             } else {
                 storage::remove(storage::SECRETS_KEY);
@@ -130,7 +136,8 @@ impl WorkspaceState {
         let secrets = self
             .remembered
             .with_untracked(|all| all.get(name).cloned().unwrap_or_default());
-        self.workspace.update(|w| w.selected = Some(name.to_string()));
+        self.workspace
+            .update(|w| w.selected = Some(name.to_string()));
         self.form.set(profile);
         self.secrets.set(secrets);
     }

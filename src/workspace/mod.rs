@@ -11,8 +11,7 @@ mod profile;
 mod share;
 
 pub use profile::{
-    WillSetting, HISTORY_LIMIT,
-    AuthKind, DisplaySettings, Profile, PublishTemplate, Secrets, SubscriptionSetting, Workspace,
-    WorkspaceError, WORKSPACE_VERSION,
+    AuthKind, DisplaySettings, Profile, PublishTemplate, Secrets, SubscriptionSetting, WillSetting,
+    Workspace, WorkspaceError, HISTORY_LIMIT, WORKSPACE_VERSION,
 };
 pub use share::{decode_share_fragment, encode_share_fragment, SharedDashboard, SHARE_PREFIX};

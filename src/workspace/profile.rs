@@ -186,9 +186,14 @@ impl fmt::Display for WorkspaceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             WorkspaceError::DuplicateName(name) => {
-                write!(f, "A profile named \"{name}\" already exists; choose another name.")
+                write!(
+                    f,
+                    "A profile named \"{name}\" already exists; choose another name."
+                )
             }
-            WorkspaceError::NoSuchProfile(name) => write!(f, "There is no profile named \"{name}\"."),
+            WorkspaceError::NoSuchProfile(name) => {
+                write!(f, "There is no profile named \"{name}\".")
+            }
             WorkspaceError::EmptyName => write!(f, "Give the profile a name."),
             WorkspaceError::InvalidFile(detail) => {
                 write!(f, "This is not an mqtt-console workspace file: {detail}")
@@ -242,17 +247,22 @@ impl Workspace {
     pub fn from_json(text: &str) -> Result<Workspace, WorkspaceError> {
         let value: serde_json::Value = serde_json::from_str(text)
             .map_err(|error| WorkspaceError::InvalidFile(error.to_string()))?;
-        let version = value.get("version").and_then(|v| v.as_u64()).ok_or_else(|| {
-            WorkspaceError::InvalidFile("it has no \"version\" field".into())
-        })?;
+        let version = value
+            .get("version")
+            .and_then(|v| v.as_u64())
+            .ok_or_else(|| WorkspaceError::InvalidFile("it has no \"version\" field".into()))?;
         if version > u64::from(WORKSPACE_VERSION) {
             return Err(WorkspaceError::UnsupportedVersion(version as u32));
         }
         let mut workspace: Workspace = serde_json::from_value(value)
             .map_err(|error| WorkspaceError::InvalidFile(error.to_string()))?;
-        workspace.profiles.retain(|profile| !profile.name.trim().is_empty());
+        workspace
+            .profiles
+            .retain(|profile| !profile.name.trim().is_empty());
         let mut seen = std::collections::BTreeSet::new();
-        workspace.profiles.retain(|profile| seen.insert(profile.name.clone()));
+        workspace
+            .profiles
+            .retain(|profile| seen.insert(profile.name.clone()));
         if workspace.profiles.is_empty() {
             workspace.profiles.push(Profile::default());
         }
@@ -389,9 +399,18 @@ mod tests {
         workspace.rename_profile("Plant A", "Plant B").unwrap();
         assert_eq!(workspace.selected.as_deref(), Some("Plant B"));
 
-        assert_eq!(workspace.duplicate_profile("Plant B").unwrap(), "Plant B (copy)");
-        assert_eq!(workspace.duplicate_profile("Plant B").unwrap(), "Plant B (copy 2)");
-        assert_eq!(workspace.profile("Plant B (copy)").unwrap().keep_alive_secs, 30);
+        assert_eq!(
+            workspace.duplicate_profile("Plant B").unwrap(),
+            "Plant B (copy)"
+        );
+        assert_eq!(
+            workspace.duplicate_profile("Plant B").unwrap(),
+            "Plant B (copy 2)"
+        );
+        assert_eq!(
+            workspace.profile("Plant B (copy)").unwrap().keep_alive_secs,
+            30
+        );
 
         workspace.delete_profile("Plant B").unwrap();
         assert_eq!(workspace.selected.as_deref(), Some("Local broker"));
@@ -399,7 +418,10 @@ mod tests {
             workspace.delete_profile("Plant B"),
             Err(WorkspaceError::NoSuchProfile("Plant B".into()))
         );
-        assert_eq!(workspace.save_profile(named("  ")), Err(WorkspaceError::EmptyName));
+        assert_eq!(
+            workspace.save_profile(named("  ")),
+            Err(WorkspaceError::EmptyName)
+        );
     }
 
     #[test]
@@ -447,7 +469,11 @@ mod tests {
     fn imported_files_are_repaired_not_trusted() {
         let text = r#"{"version":1,"profiles":[{"name":"a"},{"name":"a"},{"name":""}]}"#;
         let workspace = Workspace::from_json(text).unwrap();
-        assert_eq!(workspace.profiles.len(), 1, "duplicates and empty names dropped");
+        assert_eq!(
+            workspace.profiles.len(),
+            1,
+            "duplicates and empty names dropped"
+        );
         let empty = Workspace::from_json(r#"{"version":1,"profiles":[]}"#).unwrap();
         assert_eq!(empty.profiles, vec![Profile::default()]);
     }
@@ -463,7 +489,11 @@ mod tests {
         workspace.record_history(sent("1"));
         workspace.record_history(sent("2"));
         workspace.record_history(sent("1"));
-        let payloads: Vec<_> = workspace.history.iter().map(|h| h.payload.as_str()).collect();
+        let payloads: Vec<_> = workspace
+            .history
+            .iter()
+            .map(|h| h.payload.as_str())
+            .collect();
         assert_eq!(payloads, ["1", "2"]);
         for n in 0..100 {
             workspace.record_history(sent(&n.to_string()));

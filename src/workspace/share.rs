@@ -50,10 +50,13 @@ pub fn decode_share_fragment(fragment: &str) -> Result<Option<SharedDashboard>, 
         return Ok(None);
     };
     let bytes = base64url::decode(encoded).ok_or_else(|| {
-        WorkspaceError::InvalidFile("the share link is damaged (not base64url); copy it again".into())
+        WorkspaceError::InvalidFile(
+            "the share link is damaged (not base64url); copy it again".into(),
+        )
     })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|error| WorkspaceError::InvalidFile(format!("the share link is damaged: {error}")))?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|error| {
+        WorkspaceError::InvalidFile(format!("the share link is damaged: {error}"))
+    })?;
     let version = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
     if version > u64::from(WORKSPACE_VERSION) {
         return Err(WorkspaceError::UnsupportedVersion(version as u32));
@@ -77,9 +80,7 @@ mod tests {
             username: "operator".into(),
             ..Profile::default()
         };
-        profile
-            .settings
-            .insert("region".into(), "eu-west-1".into());
+        profile.settings.insert("region".into(), "eu-west-1".into());
         SharedDashboard {
             profile,
             subscriptions: vec![SubscriptionSetting {
@@ -95,7 +96,9 @@ mod tests {
     fn round_trips_without_the_client_id() {
         let fragment = encode_share_fragment(&dashboard());
         assert!(fragment.starts_with("share="));
-        let decoded = decode_share_fragment(&format!("#{fragment}")).unwrap().unwrap();
+        let decoded = decode_share_fragment(&format!("#{fragment}"))
+            .unwrap()
+            .unwrap();
         let mut expected = dashboard();
         expected.profile.client_id.clear();
         assert_eq!(decoded, expected);

@@ -9,3 +9,4 @@ mod timer;
 
 pub use clock::now;
 pub use driver::{Driver, UrlProvider};
+pub use timer::{source as timer_source, TimerSource};

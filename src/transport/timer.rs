@@ -1,20 +1,132 @@
-//! One-shot browser timers.
+//! One-shot timers that keep time in a background tab.
+//!
+//! Browsers throttle `setTimeout` on the main thread of hidden tabs (Chrome:
+//! to once a minute after five minutes hidden), which starves MQTT keepalive
+//! and gets the connection dropped (mqtt.js #1257, #1577). Timers inside a
+//! dedicated Web Worker are not throttled that way, so deadlines are kept by a
+//! tiny worker (created from a Blob URL; CSP `worker-src blob:`) that posts a
+//! message back when each one is due. If a worker cannot be created, the
+//! main-thread `setTimeout` is used instead.
 //!
 //! Timers are never cancelled: the session treats a spurious timeout as
 //! harmless, so the driver only arms a new timer when the next deadline moves
-//! earlier. Each callback frees itself after running (`once_into_js`), so
-//! nothing leaks and no closure is dropped while it runs.
+//! earlier.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The worker's whole program: echo each id back after its delay.
+const WORKER_SOURCE: &str =
+    "onmessage = (e) => { const [id, delay] = e.data; setTimeout(() => postMessage(id), delay); };";
+
+/// Where timer callbacks come from, for diagnostics and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimerSource {
+    Worker,
+    MainThread,
+}
+
+struct WorkerTimers {
+    worker: web_sys::Worker,
+    pending: HashMap<u32, Box<dyn FnOnce()>>,
+    next_id: u32,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+thread_local! {
+    static WORKER: RefCell<Option<WorkerTimers>> = const { RefCell::new(None) };
+    static WORKER_FAILED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn start_worker() -> Result<WorkerTimers, JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(WORKER_SOURCE));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let worker = web_sys::Worker::new(&url)?;
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
+            let Some(id) = event.data().as_f64() else {
+                return;
+            };
+            // Take the callback out first: it may arm the next timer.
+            let callback = WORKER.with(|cell| {
+                cell.borrow_mut()
+                    .as_mut()
+                    .and_then(|timers| timers.pending.remove(&(id as u32)))
+            });
+            if let Some(callback) = callback {
+                callback();
+            }
+        });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    Ok(WorkerTimers {
+        worker,
+        pending: HashMap::new(),
+        next_id: 0,
+        _on_message: on_message,
+    })
+}
+
+/// Which source the next timers will use (starts the worker if needed).
+pub fn source() -> TimerSource {
+    ensure_worker();
+    WORKER.with(|cell| match cell.borrow().is_some() {
+        true => TimerSource::Worker,
+        false => TimerSource::MainThread,
+    })
+}
+
+fn ensure_worker() {
+    if WORKER_FAILED.with(|failed| failed.get()) {
+        return;
+    }
+    WORKER.with(|cell| {
+        if cell.borrow().is_none() {
+            match start_worker() {
+                Ok(timers) => *cell.borrow_mut() = Some(timers),
+                Err(_) => WORKER_FAILED.with(|failed| failed.set(true)),
+            }
+        }
+    });
+}
 
 /// Calls `callback` once after `delay_ms`.
 pub fn set_timeout(delay_ms: u64, callback: impl FnOnce() + 'static) {
+    ensure_worker();
+    let delay = delay_ms.min(i32::MAX as u64) as u32;
+    let callback: Box<dyn FnOnce()> = Box::new(callback);
+    let leftover = WORKER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let Some(timers) = slot.as_mut() else {
+            return Some(callback);
+        };
+        timers.next_id = timers.next_id.wrapping_add(1);
+        let id = timers.next_id;
+        let message = js_sys::Array::of2(&JsValue::from(id), &JsValue::from(delay));
+        match timers.worker.post_message(&message) {
+            Ok(()) => {
+                timers.pending.insert(id, callback);
+                None
+            }
+            Err(_) => Some(callback),
+        }
+    });
+    if let Some(callback) = leftover {
+        main_thread_timeout(delay, callback);
+    }
+}
+
+fn main_thread_timeout(delay_ms: u32, callback: Box<dyn FnOnce()>) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let callback = Closure::once_into_js(callback);
-    let delay = delay_ms.min(i32::MAX as u64) as i32;
-    let _ = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), delay);
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        callback.unchecked_ref(),
+        delay_ms.min(i32::MAX as u32) as i32,
+    );
 }

@@ -45,4 +45,7 @@ MQTT_CONSOLE_TEST_BROKER=ws://127.0.0.1:19001/mqtt \
 step "end-to-end tests of the built page in headless Chromium"
 node --test --test-concurrency=1 tests/e2e/
 
+step "example: headless device test (examples/headless-device-test)"
+node --test --test-concurrency=1 examples/headless-device-test/
+
 step "all tests passed in ${SECONDS}s"

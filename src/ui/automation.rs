@@ -13,11 +13,13 @@
 //! `waitForMessage()` (independent of the UI's log), and settles the
 //! promises waiting for an event.
 
+use super::auth::{self, ConnectPlan, PASSWORD};
 use super::connection_panel::ensure_driver;
 use super::state::{
     AppState, ConnectionStatus, NoticeLevel, SubscriptionRow, SubscriptionStatus,
     SUBSCRIPTION_COLORS,
 };
+use super::workspace_state::WorkspaceState;
 use crate::broker_url;
 use crate::checks::{self, Attempt, Check, CheckResult, Report};
 use crate::codec::QoS;
@@ -42,7 +44,7 @@ pub const BUFFER_CAPACITY: usize = 10_000;
 /// `connect()` gives up after this long unless `timeoutMs` says otherwise
 /// (longer than the session's own 10 s CONNACK timeout, whose message is
 /// more precise).
-const CONNECT_TIMEOUT_MS: u64 = 15_000;
+pub(crate) const CONNECT_TIMEOUT_MS: u64 = 15_000;
 /// Default `timeoutMs` of `waitForMessage()`.
 const WAIT_TIMEOUT_MS: u64 = 5_000;
 /// How long `subscribe()` / `publish()` wait for the broker's answer.
@@ -115,6 +117,8 @@ enum Delivery {
 #[derive(Default)]
 struct Registry {
     state: Option<AppState>,
+    /// Saved profiles and the connection form (when the page has them).
+    workspace: Option<WorkspaceState>,
     messages: VecDeque<Rc<Received>>,
     next_seq: u64,
     next_id: u64,
@@ -355,7 +359,15 @@ fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, String
     if value.is_undefined() || value.is_null() {
         return Err(format!("give {what}"));
     }
-    serde_json::from_str(&to_json(value)?).map_err(|error| format!("{what}: {error}"))
+    serde_json::from_str(&to_json(value)?).map_err(|error| {
+        // The position in our own JSON text means nothing to the caller.
+        let text = error.to_string();
+        let text = match text.rfind(" at line ") {
+            Some(at) => &text[..at],
+            None => &text,
+        };
+        format!("{what}: {text}")
+    })
 }
 
 fn optional_u64(value: &JsValue, what: &str, default: u64) -> Result<u64, String> {
@@ -497,12 +509,16 @@ fn require_connected(state: AppState) -> Result<crate::transport::Driver, String
 // ---------------------------------------------------------------------------
 // connect / disconnect.
 
-/// What `connect()` accepts (a string is taken as `{url}`).
+/// What `connect()` accepts (a string is taken as `{url}`): either a
+/// broker `url` with options, or the name of a saved `profile` (any auth
+/// kind, with its remembered secrets; `password` may be added).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(crate) struct ConnectProfile {
     #[serde(default)]
     pub url: String,
+    #[serde(default)]
+    pub profile: Option<String>,
     #[serde(default)]
     pub client_id: Option<String>,
     #[serde(default)]
@@ -518,8 +534,29 @@ pub(crate) struct ConnectProfile {
 }
 
 impl ConnectProfile {
-    fn options(&self) -> Result<(String, ConnectOptions), String> {
-        let url = broker_url::validate(&self.url).map_err(|error| error.to_string())?;
+    /// The connection plan: from the saved profile, or from `url` and options.
+    fn plan(&self) -> Result<ConnectPlan, String> {
+        if let Some(name) = &self.profile {
+            if !self.url.is_empty()
+                || self.client_id.is_some()
+                || self.username.is_some()
+                || self.keep_alive.is_some()
+                || self.clean_session.is_some()
+            {
+                return Err(
+                    "give either a saved profile (with an optional password) or a url with \
+                     options, not both"
+                        .into(),
+                );
+            }
+            return saved_profile_plan(Some(name), self.password.as_deref());
+        }
+        if self.url.trim().is_empty() {
+            return Err("give the broker url (ws://… or wss://…) or a saved profile name".into());
+        }
+        let url = broker_url::validate(&self.url)
+            .map_err(|error| error.to_string())?
+            .to_string();
         let options = ConnectOptions {
             client_id: self
                 .client_id
@@ -536,27 +573,77 @@ impl ConnectProfile {
             will: None,
         };
         options.validate().map_err(|error| error.to_string())?;
-        Ok((url.to_string(), options))
+        let target = url.clone();
+        Ok(ConnectPlan {
+            options,
+            url: Rc::new(move || Ok(target.clone())),
+            target: url,
+        })
     }
 }
 
-/// Connects with `profile` and waits for the CONNACK. If the first attempt
+/// The page's saved profiles, with `name` (if given) selected in the
+/// connection form, as the profile bar would.
+fn pick_profile(name: Option<&str>) -> Result<WorkspaceState, String> {
+    let ws = with(|registry| registry.workspace)
+        .ok_or_else(|| "saved profiles are not available on this page".to_string())?;
+    if let Some(name) = name {
+        let known: Vec<String> = ws
+            .workspace
+            .with_untracked(|w| w.profiles.iter().map(|p| p.name.clone()).collect());
+        if !known.iter().any(|known| known == name) {
+            let list = if known.is_empty() {
+                "there are none".to_string()
+            } else {
+                known
+                    .iter()
+                    .map(|n| quote(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(format!(
+                "no saved profile named {} (saved: {list})",
+                quote(name)
+            ));
+        }
+        ws.select(name);
+    }
+    Ok(ws)
+}
+
+/// The plan for a saved profile (`name`) or, with `None`, for the profile
+/// the connection form shows (e.g. restored from a share link).
+pub(crate) fn saved_profile_plan(
+    name: Option<&str>,
+    password: Option<&str>,
+) -> Result<ConnectPlan, String> {
+    let ws = pick_profile(name)?;
+    if let Some(password) = password {
+        ws.secrets.update(|secrets| secrets.set(PASSWORD, password));
+    }
+    auth::plan(&ws.form.get_untracked(), &ws.secrets.get_untracked())
+}
+
+/// Shows saved profile `name` in the connection form.
+pub(crate) fn select_profile(name: &str) -> Result<(), String> {
+    pick_profile(Some(name)).map(|_| ())
+}
+
+/// Connects with `plan` and waits for the CONNACK. If the first attempt
 /// fails (refused, unreachable, timeout) the promise rejects with the
 /// reason and the console stops retrying.
-pub(crate) async fn connect_with(profile: ConnectProfile) -> Result<JsValue, String> {
+pub(crate) async fn connect_plan(plan: ConnectPlan, timeout: u64) -> Result<JsValue, String> {
     let state = app_state()?;
-    let (url, options) = profile.options()?;
-    let timeout = profile.timeout_ms.unwrap_or(CONNECT_TIMEOUT_MS);
+    let target = plan.target.clone();
     let driver = ensure_driver(state);
     subscribe_listed(state, &driver);
     let connected = expect_event(
         Awaited::Connect,
         timeout,
-        format!("not connected to {url} within {timeout} ms"),
+        format!("not connected to {target} within {timeout} ms"),
     );
-    state.notify(NoticeLevel::Info, format!("Connecting to {url}"));
-    let target = url.clone();
-    driver.connect(options, Rc::new(move || Ok(target.clone())));
+    state.notify(NoticeLevel::Info, format!("Connecting to {target}"));
+    driver.connect(plan.options, plan.url);
     match wait(connected).await {
         Ok(info) => Ok(info),
         Err(reason) => {
@@ -564,9 +651,15 @@ pub(crate) async fn connect_with(profile: ConnectProfile) -> Result<JsValue, Str
             if state.status.get_untracked() != ConnectionStatus::Disconnected {
                 driver.disconnect();
             }
-            Err(format!("could not connect to {url}: {reason}"))
+            Err(format!("could not connect to {target}: {reason}"))
         }
     }
+}
+
+/// [`connect_plan`] for what `connect()` (or the URL parameters) gave.
+pub(crate) async fn connect_with(profile: ConnectProfile) -> Result<JsValue, String> {
+    let plan = profile.plan()?;
+    connect_plan(plan, profile.timeout_ms.unwrap_or(CONNECT_TIMEOUT_MS)).await
 }
 
 /// Hands the enabled subscriptions listed in the panel to the session
@@ -591,7 +684,7 @@ async fn connect(profile: JsValue) -> Result<JsValue, String> {
             url,
             ..Default::default()
         },
-        None => from_js::<ConnectProfile>(&profile, "a connection profile {url, clientId?, username?, password?, keepAlive?, cleanSession?, timeoutMs?}")?,
+        None => from_js::<ConnectProfile>(&profile, "a connection profile ({url, …} or {profile, …})")?,
     };
     connect_with(profile).await
 }
@@ -1078,7 +1171,11 @@ fn method(
 /// Puts `window.mqttConsole` on the page and tells listeners of state
 /// changes. Called once by `App`.
 pub fn install(state: AppState) {
-    with(|registry| registry.state = Some(state));
+    let workspace = use_context::<WorkspaceState>();
+    with(|registry| {
+        registry.state = Some(state);
+        registry.workspace = workspace;
+    });
     let api = Object::new();
     method(&api, "connect", |profile, _, _| {
         Ok(promise("connect", connect(profile)))

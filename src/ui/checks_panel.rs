@@ -230,7 +230,7 @@ fn CheckRow(
         _ => "Value (JSON; empty: the path exists)",
     };
     view! {
-        <li class=move || format!("check check-{}", status()) data-testid="check" data-index=index data-status=status>
+        <li class=move || format!("device-check check-{}", status()) data-testid="check" data-index=index data-status=status>
             <div class="row">
                 <label class="grow">"Name" {text_field(form, "check-name", |f| &f.name, |f| &mut f.name)}</label>
                 <label>

@@ -6,6 +6,7 @@
 //! | parameter | meaning |
 //! |---|---|
 //! | `url` | broker WebSocket URL (`ws://` / `wss://`) |
+//! | `profile` | name of a saved profile (instead of `url`) |
 //! | `connect` | `1` / `true`: connect at once |
 //! | `clientId`, `username`, `keepAlive`, `cleanSession` | connection options |
 //! | `subscribe` | topic filter, may repeat; `+` as is or `%2B`, `#` as `%23` |
@@ -17,8 +18,10 @@
 //! problems go to the connection timeline, and `mqttConsole.ready()`
 //! settles when everything asked for is done.
 //!
-//! Saved or shared profiles: a `profile=<name>` parameter is reserved for
-//! connecting a saved profile (see [`saved_profile`]).
+//! Saved or shared profiles: `profile=<name>` picks a saved profile (any
+//! auth kind) instead of `url`; `connect=1` alone connects the profile the
+//! form shows, e.g. one opened from a share link (`#share=…`). Either uses
+//! the secrets typed or remembered for that profile.
 
 use super::automation::{self, ConnectProfile};
 use super::state::{AppState, NoticeLevel, SubscriptionRow, SUBSCRIPTION_COLORS};
@@ -119,16 +122,6 @@ fn read_plan(params: &[(String, String)], state: AppState) -> Result<Plan, Strin
     Ok(plan)
 }
 
-/// Hook for connecting a saved (or shared) profile by name with
-/// `profile=<name>`: returns its connection settings. Profiles are managed
-/// by the profile bar; until it offers a lookup this says so.
-fn saved_profile(name: &str) -> Result<ConnectProfile, String> {
-    Err(format!(
-        "profile={name}: connecting a saved profile from the URL is not supported yet; use \
-         url=… (and clientId, username, keepAlive, cleanSession) instead"
-    ))
-}
-
 /// Reads `location.search` and does what it asks; called once by `App`.
 pub fn apply(state: AppState) {
     let search = web_sys::window()
@@ -148,7 +141,13 @@ pub fn apply(state: AppState) {
             return;
         }
     };
-    if !plan.connect && plan.saved_profile.is_none() {
+    if !plan.connect {
+        if let Some(name) = &plan.saved_profile {
+            // Show the saved profile in the connection form.
+            if let Err(error) = automation::select_profile(name) {
+                report(state, &error);
+            }
+        }
         // Only list the filters; the next Connect subscribes them.
         state.subscriptions.update(|rows| {
             for filter in &plan.filters {
@@ -174,14 +173,16 @@ pub fn apply(state: AppState) {
 }
 
 async fn run(plan: Plan) -> Result<(), String> {
-    let profile = match &plan.saved_profile {
-        Some(name) if plan.profile.url.is_empty() => saved_profile(name)?,
-        _ => plan.profile,
-    };
-    if profile.url.is_empty() {
-        return Err("connect=1 needs url=ws://… (or wss://…)".into());
+    if plan.profile.url.is_empty() {
+        // A saved profile by name, or the one the form shows (e.g. from a
+        // share link), with the secrets typed or remembered for it.
+        let connect = automation::saved_profile_plan(plan.saved_profile.as_deref(), None)?;
+        automation::connect_plan(connect, automation::CONNECT_TIMEOUT_MS).await?;
+    } else if let Some(name) = plan.saved_profile {
+        return Err(format!("give either url=… or profile={name}, not both"));
+    } else {
+        automation::connect_with(plan.profile).await?;
     }
-    automation::connect_with(profile).await?;
     for filter in &plan.filters {
         automation::subscribe_and_wait(filter, plan.qos).await?;
     }

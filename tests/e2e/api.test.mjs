@@ -26,7 +26,7 @@ async function startStrictBroker () {
       callback(null, true)
     },
     authorizeSubscribe: (_client, subscription, callback) => {
-      if (subscription.topic.startsWith('forbidden/')) return callback(new Error('denied'))
+      if (subscription.topic.startsWith('forbidden/')) return callback(null, null) // SUBACK 0x80
       callback(null, subscription)
     }
   })
@@ -244,7 +244,7 @@ test('errors reject with clear messages: bad input, dead port, not connected', a
   await assert.rejects(api(page, 'subscribe', 'a/b', 0), /mqttConsole\.subscribe: not connected: call mqttConsole\.connect\(\.\.\.\) first/)
   await assert.rejects(api(page, 'connect'), /mqttConsole\.connect: give a connection profile/)
   await assert.rejects(api(page, 'connect', 'mqtt://127.0.0.1:1883'), /'mqtt:\/\/' is not a WebSocket URL/)
-  await assert.rejects(api(page, 'connect', { url: broker.wsUrl, clientid: 'typo' }), /unknown field `clientid`, expected one of `url`, `clientId`/)
+  await assert.rejects(api(page, 'connect', { url: broker.wsUrl, clientid: 'typo' }), /mqttConsole\.connect: a connection profile \(\{url, …\} or \{profile, …\}\): unknown field `clientid`, expected one of `url`, `profile`, `clientId`, `username`, `password`, `keepAlive`, `cleanSession`, `timeoutMs`/)
   await assert.rejects(api(page, 'connect', { url: broker.wsUrl, keepAlive: 70000 }), /keepAlive|70000/)
   await assert.rejects(api(page, 'connect', { url: broker.wsUrl, password: 'secret' }), /password only together with a user name/)
 
@@ -321,8 +321,38 @@ test('URL parameters connect and subscribe; secrets are refused', async () => {
   await assert.rejects(broken.page.evaluate(() => window.mqttConsole.ready()), /URL parameters: subscribe=a\/#\/b: /)
   await broken.page.getByTestId('timeline').getByText(/URL parameters: subscribe=a\/#\/b/).waitFor()
   await broken.page.close()
-  const noUrl = await freshPage('?connect=1')
-  await assert.rejects(noUrl.page.evaluate(() => window.mqttConsole.ready()), /connect=1 needs url=/)
-  await noUrl.page.close()
+  const unknown = await freshPage('?connect=1&profile=nope')
+  await assert.rejects(unknown.page.evaluate(() => window.mqttConsole.ready()), /no saved profile named "nope" \(saved: "Local broker"\)/)
+  await unknown.page.close()
   await outside.endAsync()
+})
+
+test('saved profiles: connect by name through the API and the URL', async () => {
+  const { page } = await freshPage()
+  const workspace = {
+    version: 1,
+    profiles: [
+      { name: 'Local broker', brokerUrl: 'ws://127.0.0.1:9001/mqtt' },
+      { name: 'Strict broker', brokerUrl: strict.wsUrl, username: 'good', clientId: 'saved-profile' }
+    ],
+    selected: 'Local broker'
+  }
+  await page.evaluate((json) => localStorage.setItem('mqtt-console.workspace.v1', json), JSON.stringify(workspace))
+  await page.reload()
+  await page.waitForFunction(() => window.mqttConsole)
+
+  await assert.rejects(api(page, 'connect', { profile: 'Strict broker', url: broker.wsUrl }), /either a saved profile .* or a url/)
+  await assert.rejects(api(page, 'connect', { profile: 'Missing' }), /no saved profile named "Missing" \(saved: "Local broker", "Strict broker"\)/)
+  await api(page, 'connect', { profile: 'Strict broker', password: 'pw' })
+  assert.equal(await api(page, 'state'), 'connected')
+  assert.equal(await page.getByTestId('broker-url').inputValue(), strict.wsUrl, 'the form shows the profile')
+  await api(page, 'disconnect')
+
+  // One URL: pick the saved profile, connect, subscribe.
+  await page.goto(`${site.url}?profile=${encodeURIComponent('Strict broker')}&connect=1&subscribe=allowed/%23`)
+  await page.waitForFunction(() => window.mqttConsole)
+  await page.evaluate(() => window.mqttConsole.ready())
+  await page.locator('[data-testid=subscription][data-filter="allowed/#"][data-status=granted]').waitFor()
+  await api(page, 'disconnect')
+  await page.close()
 })

@@ -684,7 +684,9 @@ async fn connect(profile: JsValue) -> Result<JsValue, String> {
             url,
             ..Default::default()
         },
-        None => from_js::<ConnectProfile>(&profile, "a connection profile ({url, …} or {profile, …})")?,
+        None => {
+            from_js::<ConnectProfile>(&profile, "a connection profile ({url, …} or {profile, …})")?
+        }
     };
     connect_with(profile).await
 }

@@ -354,5 +354,20 @@ test('saved profiles: connect by name through the API and the URL', async () => 
   await page.evaluate(() => window.mqttConsole.ready())
   await page.locator('[data-testid=subscription][data-filter="allowed/#"][data-status=granted]').waitFor()
   await api(page, 'disconnect')
+
+  // A share link (profile and subscriptions, no secrets) plus connect=1.
+  const dashboard = {
+    version: 1,
+    profile: { name: 'Shared strict', brokerUrl: strict.wsUrl, username: 'good' },
+    subscriptions: [{ filter: 'shared/#', qos: 1, color: '#2563eb', alias: '', enabled: true }]
+  }
+  const fragment = Buffer.from(JSON.stringify(dashboard)).toString('base64url')
+  await page.evaluate(() => localStorage.clear())
+  await page.goto(`${site.url}?connect=1#share=${fragment}`)
+  await page.waitForFunction(() => window.mqttConsole)
+  await page.evaluate(() => window.mqttConsole.ready())
+  assert.equal(await api(page, 'state'), 'connected')
+  await page.locator('[data-testid=subscription][data-filter="shared/#"][data-status=granted]').waitFor()
+  await api(page, 'disconnect')
   await page.close()
 })

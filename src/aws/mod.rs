@@ -16,7 +16,6 @@ pub mod presign;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 
-
 pub use authorizer::{AuthorizerForm, AuthorizerInput};
 pub use credentials::Credentials;
 pub use endpoint::{Endpoint, EndpointError};

@@ -25,7 +25,14 @@ pub struct ConnectPlan {
 pub fn plan(profile: &Profile, secrets: &Secrets) -> Result<ConnectPlan, String> {
     match profile.auth {
         AuthKind::Broker => plain_broker(profile, secrets),
-        _ => Err("This profile uses AWS IoT authentication, which this build cannot sign yet.".into()),
+        _ => {
+            let aws = super::aws_auth::plan(profile, secrets, base_options(profile)?)?;
+            Ok(ConnectPlan {
+                options: aws.options,
+                url: aws.url,
+                target: aws.target,
+            })
+        }
     }
 }
 

@@ -80,7 +80,7 @@ pub fn ConnectionPanel() -> impl IntoView {
         let driver = ensure_driver(state);
         subscribe_saved(state, &driver);
         state.notify(NoticeLevel::Info, format!("Connecting to {}", plan.target));
-        driver.connect(plan.options, plan.url);
+        super::aws_auth::connect_when_ready(&driver, plan.options, plan.url);
     };
     let disconnect = move |_| {
         if let Some(driver) = state.driver.get_value() {
@@ -104,10 +104,13 @@ pub fn ConnectionPanel() -> impl IntoView {
                     "This dashboard was shared without secrets: enter the password to connect."
                 </p>
             </Show>
-            <label>
-                "Broker URL"
-                <input type="url" data-testid="broker-url" prop:value=url on:input=set_url spellcheck="false"/>
-            </label>
+            <super::aws_auth::AwsAuth form=form secrets=ws.secrets/>
+            <Show when=is_broker>
+                <label>
+                    "Broker URL"
+                    <input type="url" data-testid="broker-url" prop:value=url on:input=set_url spellcheck="false"/>
+                </label>
+            </Show>
             <div class="row">
                 <label class="grow">
                     "Client ID"
@@ -219,6 +222,7 @@ pub(crate) fn ensure_driver(state: AppState) -> Driver {
         return driver;
     }
     let driver = Driver::new(SessionConfig::default(), move |event| {
+        super::aws_auth::observe(&event);
         super::events::apply(state, event)
     });
     state.driver.set_value(Some(driver.clone()));

@@ -4,6 +4,7 @@
 
 mod auth;
 mod automation;
+mod aws_auth;
 mod chart;
 mod checks_panel;
 mod client_id;

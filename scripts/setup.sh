@@ -55,5 +55,17 @@ if [ "${1:-}" = "--test" ] && [ "$(amqtt_version)" != "0.12.1" ]; then
   "$AMQTT_VENV/bin/pip" install --quiet amqtt==0.12.1
 fi
 
+# The AWS tests' fixtures (tests/e2e/aws.test.mjs): botocore (the independent
+# SigV4 implementation) and websockets for the gateway, moto's Cognito server.
+AWS_VENV="$HOME/.cache/mqtt-console/venv-aws"
+AWS_PACKAGES="moto==5.2.5 botocore==1.44.8 flask==3.1.3 flask-cors==6.0.5 websockets==17.4"
+if [ "${1:-}" = "--test" ] && [ "$(cat "$AWS_VENV/.installed" 2>/dev/null)" != "$AWS_PACKAGES" ]; then
+  log "installing $AWS_PACKAGES into $AWS_VENV (~1.5 min, once)"
+  python3 -m venv "$AWS_VENV"
+  # shellcheck disable=SC2086 # one word per package
+  "$AWS_VENV/bin/pip" install --quiet --disable-pip-version-check $AWS_PACKAGES
+  echo "$AWS_PACKAGES" >"$AWS_VENV/.installed"
+fi
+
 # Dependencies are fetched once here; Trunk runs cargo with --offline.
 cargo fetch --quiet

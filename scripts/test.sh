@@ -24,7 +24,7 @@ cargo fmt --check
 step "clippy (native, all targets)"
 cargo clippy --all-targets --quiet -- -D warnings
 step "clippy (wasm32)"
-cargo clippy --target wasm32-unknown-unknown --lib --bins --test browser --quiet -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --bins --test browser --test browser_aws --quiet -- -D warnings
 
 step "native tests"
 cargo test --quiet
@@ -40,7 +40,7 @@ for _ in $(seq 50); do grep -q ready "$BROKER_LOG" && break; sleep 0.1; done
 
 step "wasm-bindgen tests in headless Chromium"
 MQTT_CONSOLE_TEST_BROKER=ws://127.0.0.1:19001/mqtt \
-  cargo test --target wasm32-unknown-unknown --test browser
+  cargo test --target wasm32-unknown-unknown --test browser --test browser_aws
 
 step "end-to-end tests of the built page in headless Chromium"
 node --test --test-concurrency=1 tests/e2e/

@@ -5,7 +5,7 @@
 // cognito-identity in server mode. mqtt.js is the outside client.
 //
 // Needs the Python venv scripts/setup.sh --test creates
-// (~/.cache/mqtt-console/venv: botocore, websockets, moto, flask-cors).
+// (~/.cache/mqtt-console/venv-aws: botocore, websockets, moto, flask-cors).
 
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { launchBrowser, openApp, outsideClient, ROOT, serveDist, startBroker, subscribePage } from './harness.mjs'
 
-const VENV = process.env.MQTT_CONSOLE_VENV ?? join(homedir(), '.cache', 'mqtt-console', 'venv')
+const VENV = process.env.MQTT_CONSOLE_VENV ?? join(homedir(), '.cache', 'mqtt-console', 'venv-aws')
 const PYTHON = join(VENV, 'bin', 'python')
 const REGION = 'us-east-1'
 

@@ -294,6 +294,68 @@ fn qos1_inbound_message_event_comes_with_puback_and_dup_marks_duplicates() {
 }
 
 #[test]
+fn qos1_redelivery_without_dup_after_a_cut_is_still_marked() {
+    // aedes 1.x redelivers unacknowledged QoS 1 messages with DUP = 0
+    // (against [MQTT-3.3.1-1]); the same content under the same id, right
+    // after the PUBACK died with the connection, is recognised anyway.
+    let mut h = Harness::with_defaults();
+    h.establish(true);
+    h.broker(broker_publish(
+        "s/1",
+        QosPid::AtLeastOnce(pid(7)),
+        false,
+        "v1",
+    ));
+    h.broker(broker_publish(
+        "s/2",
+        QosPid::AtLeastOnce(pid(8)),
+        false,
+        "v2",
+    ));
+    h.take_events();
+    h.socket_closed(abnormal_close());
+    h.reconnect(true);
+    h.take_events();
+    h.broker(broker_publish(
+        "s/1",
+        QosPid::AtLeastOnce(pid(7)),
+        false,
+        "v1",
+    ));
+    assert!(
+        messages(&h.take_events())[0].duplicate,
+        "same id, same content"
+    );
+    // Id 8 reused for different content is a new message.
+    h.broker(broker_publish(
+        "s/9",
+        QosPid::AtLeastOnce(pid(8)),
+        false,
+        "new",
+    ));
+    assert!(!messages(&h.take_events())[0].duplicate);
+    // A second copy on the same connection is not a redelivery of a lost ack.
+    h.broker(broker_publish(
+        "s/1",
+        QosPid::AtLeastOnce(pid(7)),
+        false,
+        "v1",
+    ));
+    assert!(!messages(&h.take_events())[0].duplicate);
+    // A new session forgets everything.
+    h.socket_closed(abnormal_close());
+    h.reconnect(false);
+    h.take_events();
+    h.broker(broker_publish(
+        "s/1",
+        QosPid::AtLeastOnce(pid(7)),
+        false,
+        "v1",
+    ));
+    assert!(!messages(&h.take_events())[0].duplicate);
+}
+
+#[test]
 fn qos0_inbound_message_fields() {
     let mut h = Harness::with_defaults();
     h.establish(true);

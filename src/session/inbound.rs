@@ -83,7 +83,8 @@ impl Session {
         match publish.qos {
             QosPid::AtMostOnce => self.event(Event::Message(deliver(false))),
             QosPid::AtLeastOnce(id) => {
-                let duplicate = self.incoming.qos1_publish(id, publish.dup);
+                let fingerprint = super::incoming::fingerprint(&publish.topic, &publish.payload);
+                let duplicate = self.incoming.qos1_publish(id, publish.dup, fingerprint);
                 // Event first: the UI has the message before the broker may
                 // forget it.
                 self.event(Event::Message(deliver(duplicate)));

@@ -6,6 +6,8 @@
 //! session, and is cleared when CONNACK says the session is new (then the
 //! broker's ids start over).
 
+use std::collections::HashMap;
+
 use crate::codec::PacketId;
 
 use super::packet_ids::IdSet;
@@ -14,6 +16,24 @@ use super::packet_ids::IdSet;
 pub(crate) struct Incoming {
     awaiting_pubrel: IdSet,
     qos1_seen: IdSet,
+    /// QoS 1 messages acknowledged on the current connection: id → content
+    /// fingerprint.
+    acked_here: HashMap<u16, u64>,
+    /// Those acknowledged on the previous connection, whose PUBACK may have
+    /// died with it: the broker will send them again — and some brokers
+    /// (aedes 1.x) do so without DUP = 1 [MQTT-3.3.1-1].
+    maybe_unacked: HashMap<u16, u64>,
+}
+
+/// FNV-1a over topic and payload: tells a redelivery (same content under
+/// the same id) from a new message that reuses the id.
+pub(crate) fn fingerprint(topic: &str, payload: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in topic.bytes().chain([0xff]).chain(payload.iter().copied()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }
 
 impl Incoming {
@@ -32,13 +52,27 @@ impl Incoming {
     /// DUP = 1 and this id was received before in this session. (The broker
     /// reuses ids, so "seen before" alone proves nothing; DUP alone only
     /// means the broker is not sure we got it.)
-    pub(crate) fn qos1_publish(&mut self, id: PacketId, dup: bool) -> bool {
+    ///
+    /// Also a duplicate without DUP: the same content under an id whose
+    /// PUBACK went out on a connection that then dropped (brokers that do
+    /// not set DUP on redelivery).
+    pub(crate) fn qos1_publish(&mut self, id: PacketId, dup: bool, fingerprint: u64) -> bool {
         let seen = !self.qos1_seen.insert(id);
-        dup && seen
+        let redelivered = self.maybe_unacked.remove(&id.get()) == Some(fingerprint);
+        self.acked_here.insert(id.get(), fingerprint);
+        (dup && seen) || redelivered
+    }
+
+    /// A new connection resumed the session: acknowledgements sent on the
+    /// previous one may not have arrived.
+    pub(crate) fn session_resumed(&mut self) {
+        self.maybe_unacked = std::mem::take(&mut self.acked_here);
     }
 
     pub(crate) fn clear(&mut self) {
         self.awaiting_pubrel.clear();
         self.qos1_seen.clear();
+        self.acked_here.clear();
+        self.maybe_unacked.clear();
     }
 }

@@ -84,7 +84,9 @@ impl Session {
         self.last_operation.clear();
         self.event(Event::Connected { session_present });
 
-        if !session_present {
+        if session_present {
+            self.incoming.session_resumed();
+        } else {
             // The broker starts over: its packet ids for QoS 2 mean nothing
             // now, and every subscription must be made again.
             self.incoming.clear();

@@ -5,7 +5,6 @@ use super::auth::{self, PASSWORD};
 use super::profile_bar::ProfileBar;
 use super::state::{AppState, ConnectionStatus, NoticeLevel, SubscriptionStatus};
 use super::workspace_state::WorkspaceState;
-use crate::session::SessionConfig;
 use crate::transport::Driver;
 use crate::workspace::{AuthKind, Profile};
 use leptos::prelude::*;
@@ -221,7 +220,7 @@ pub(crate) fn ensure_driver(state: AppState) -> Driver {
     if let Some(driver) = state.driver.get_value() {
         return driver;
     }
-    let driver = Driver::new(SessionConfig::default(), move |event| {
+    let driver = Driver::new(super::session_config::from_page(), move |event| {
         super::aws_auth::observe(&event);
         super::events::apply(state, event)
     });

@@ -16,6 +16,7 @@ mod message_log;
 mod panic_report;
 mod profile_bar;
 mod publish_panel;
+mod session_config;
 mod state;
 mod storage;
 mod subscribe_panel;

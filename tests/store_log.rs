@@ -298,23 +298,47 @@ fn predicate_filter() {
 }
 
 #[test]
-fn regex_filter() {
+fn text_filter_never_matches_across_message_boundaries() {
     let mut store = MessageStore::default();
-    for payload in [&b"temp=21"[..], b"TEMP=x", b"\xff temp=3", b"none"] {
-        push(&mut store, "r", payload);
+    for payload in [&b"abc"[..], b"def", b"xabcdefx", b"", b"ABCDEF", b"cdef"] {
+        push(&mut store, "t", payload);
     }
     let mut view = LogView::default();
     view.set_query(Query {
         topic_filters: vec![],
-        payload: PayloadQuery::regex(r"temp=\d+$", true).unwrap(),
+        payload: PayloadQuery::text("cde", true),
     });
     view.refresh(&store);
-    assert_eq!(seqs(&view, &store), [0, 2]);
-    assert!(PayloadQuery::regex("(", false).is_err());
-    assert!(matches!(
-        PayloadQuery::regex("", false),
-        Ok(PayloadQuery::Any)
-    ));
+    assert_eq!(seqs(&view, &store), [2, 4, 5], "abc|def does not match");
+    view.set_query(Query {
+        topic_filters: vec![],
+        payload: PayloadQuery::text("cde", false),
+    });
+    view.refresh(&store);
+    assert_eq!(seqs(&view, &store), [2, 5]);
+}
+
+#[test]
+fn budgeted_refresh_completes_over_several_calls() {
+    let mut store = MessageStore::default();
+    for i in 0..100_000u32 {
+        push(
+            &mut store,
+            "t",
+            if i % 1000 == 0 { b"hit" } else { b"miss" },
+        );
+    }
+    let mut view = mqtt_console::store::filter::FilteredView::new(Query {
+        topic_filters: vec![],
+        payload: PayloadQuery::Predicate(Box::new(|p| p == b"hit")),
+    });
+    let mut calls = 0;
+    while !view.refresh_some(&store, 20_000) {
+        calls += 1;
+        assert!(view.progress(&store) < 1.0);
+    }
+    assert!(calls >= 3, "{calls}");
+    assert_eq!(view.len(), 100);
 }
 
 #[test]

@@ -39,6 +39,20 @@ impl LogView {
         }
     }
 
+    /// Like [`LogView::refresh`], examining at most about `budget` messages;
+    /// true when the view is complete (see [`FilteredView::refresh_some`]).
+    pub fn refresh_some(&mut self, store: &MessageStore, budget: usize) -> bool {
+        match &mut self.filter {
+            Some(filter) => filter.refresh_some(store, budget),
+            None => true,
+        }
+    }
+
+    /// The share of the store a new filter has examined so far (0..=1).
+    pub fn progress(&self, store: &MessageStore) -> f64 {
+        self.filter.as_ref().map_or(1.0, |f| f.progress(store))
+    }
+
     /// Freezes the rows; new messages become the backlog.
     pub fn pause(&mut self, store: &MessageStore) {
         if self.paused_at.is_none() {

@@ -175,7 +175,7 @@ pub fn Chart() -> impl IntoView {
                         let id = line.id;
                         view! {
                             <li data-testid="chart-series">
-                                <span class="chart-swatch" style=format!("background: {}", line.color)></span>
+                                <span class="chart-swatch" style:background=line.color></span>
                                 <code>{line.label.clone()}</code>
                                 <span class="muted">
                                     {format!(" {} points, last {}", line.count, line.last.map_or("—".to_string(), |v| v.to_string()))}

@@ -80,8 +80,7 @@ pub fn MessageLog() -> impl IntoView {
     Effect::new(move |_| match log.query() {
         Ok(query) => {
             log.filter_error.set(None);
-            let ms = log.apply_query(query);
-            log.filter_ms.set(Some(ms));
+            log.apply_query(query);
         }
         Err(message) => log.filter_error.set(Some(message)),
     });
@@ -104,9 +103,9 @@ pub fn MessageLog() -> impl IntoView {
         let Some(core) = log.core() else {
             return Counts::default();
         };
+        // The list refreshes the view each frame; counts read it.
         let store = core.store.borrow();
-        let mut view = core.view.borrow_mut();
-        view.refresh(&store);
+        let view = core.view.borrow();
         Counts {
             stored: store.len(),
             dropped: store.dropped(),
@@ -266,8 +265,9 @@ pub fn MessageLog() -> impl IntoView {
                     </select>
                 </label>
                 <span class="muted" data-testid="filter-time">
-                    {move || match (counts.get().filtered, log.filter_ms.get()) {
-                        (true, Some(ms)) => format!("filtered in {ms:.0} ms"),
+                    {move || match (counts.get().filtered, log.filter_progress.get(), log.filter_ms.get()) {
+                        (true, Some(progress), _) => format!("filtering… {:.0}%", progress * 100.0),
+                        (true, None, Some(ms)) => format!("filtered in {ms:.0} ms"),
                         _ => String::new(),
                     }}
                 </span>

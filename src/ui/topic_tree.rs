@@ -139,10 +139,10 @@ pub fn TopicTree() -> impl IntoView {
                     {
                         let id = row.id;
                         let filter = log.with_store(|s| s.topics().node_filter(id)).unwrap_or_default();
-                        let indent = format!("padding-left: {}em", row.depth as f64 * 1.2);
+                        let indent = format!("{}em", row.depth as f64 * 1.2);
                         view! {
                             <li class="tree-node" role="treeitem" data-testid="tree-node" data-path=row.path.clone()
-                                aria-expanded=(row.children > 0).then(|| row.expanded.to_string()) style=indent>
+                                aria-expanded=(row.children > 0).then(|| row.expanded.to_string()) style:padding-left=indent>
                                 {(row.children > 0).then(|| view! {
                                     <button class="tree-toggle" aria-label=format!("Expand {}", row.path)
                                         on:click=move |_| toggle(id)>

@@ -48,11 +48,17 @@ pub fn install(log: LogHandle) {
     let clear = Closure::<dyn Fn()>::new(move || log.clear());
     // Types into the payload filter as a user would; read `lastFilter()`.
     let set_text = Closure::<dyn Fn(String)>::new(move |text: String| log.text_filter.set(text));
+    let set_regex = Closure::<dyn Fn(bool)>::new(move |on: bool| log.regex.set(on));
     let last_filter = Closure::<dyn Fn() -> JsValue>::new(move || {
         let out = Object::new();
         if let Some(ms) = log.filter_ms.get_untracked() {
             set(&out, "ms", ms);
         }
+        set(
+            &out,
+            "running",
+            log.filter_progress.get_untracked().is_some(),
+        );
         if let Some(core) = log.core() {
             let store = core.store.borrow();
             set(&out, "matches", core.view.borrow().matching(&store) as f64);
@@ -62,6 +68,7 @@ pub fn install(log: LogHandle) {
     set(&hook, "stats", stats.into_js_value());
     set(&hook, "clear", clear.into_js_value());
     set(&hook, "setTextFilter", set_text.into_js_value());
+    set(&hook, "setRegex", set_regex.into_js_value());
     set(&hook, "lastFilter", last_filter.into_js_value());
     set(&window, "__mqttConsoleBench", hook);
 }

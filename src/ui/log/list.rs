@@ -162,12 +162,20 @@ pub fn VirtualList() -> impl IntoView {
     let shown_rows = RwSignal::new(0usize);
     let programmatic_top = StoredValue::new(-1.0f64);
 
+    // Geometry kept from scroll and resize events, so drawing a frame never
+    // reads layout (a read after the last frame's writes would force one).
+    let scroll_top_px = StoredValue::new(0.0f64);
+    let viewport_px = StoredValue::new(0.0f64);
+    let seen_resize = StoredValue::new(0u64);
     let on_scroll = move |_| {
         let Some(el) = viewport.get_untracked() else {
             return;
         };
         let top = el.scroll_top() as f64;
-        let at_bottom = top + el.client_height() as f64 >= el.scroll_height() as f64 - ROW_PX / 2.0;
+        let height = el.client_height() as f64;
+        scroll_top_px.set_value(top);
+        viewport_px.set_value(height);
+        let at_bottom = top + height >= el.scroll_height() as f64 - ROW_PX / 2.0;
         let ours = (top - programmatic_top.get_value()).abs() < 1.0;
         if at_bottom {
             if !log.following.get_untracked() {
@@ -177,7 +185,9 @@ pub fn VirtualList() -> impl IntoView {
             unfollowed_at.set(shown_rows.get_untracked());
             log.following.set(false);
         }
-        scroll_tick.update(|t| *t += 1);
+        if !ours {
+            scroll_tick.update(|t| *t += 1);
+        }
     };
 
     let handle =
@@ -206,24 +216,29 @@ pub fn VirtualList() -> impl IntoView {
         let Some(pool) = pool.as_mut() else {
             return;
         };
-        core.view.borrow_mut().refresh(&core.store.borrow());
+        log.refresh_view(&core);
         let rows = core.view.borrow().len(&core.store.borrow());
-        // Reads first, then writes (no forced layout in between).
-        let viewport_px = (el.client_height() as f64).max(ROW_PX);
-        let spacer_px = window(rows, ROW_PX, 0.0, viewport_px).spacer_px;
+        if viewport_px.get_value() <= 0.0 || resize_tick.get_untracked() != seen_resize.get_value()
+        {
+            seen_resize.set_value(resize_tick.get_untracked());
+            viewport_px.set_value(el.client_height() as f64);
+        }
+        let height = viewport_px.get_value().max(ROW_PX);
+        let spacer_px = window(rows, ROW_PX, 0.0, height).spacer_px;
         let scroll_top = if following {
-            (spacer_px - viewport_px).max(0.0)
+            (spacer_px - height).max(0.0)
         } else {
-            el.scroll_top() as f64
+            scroll_top_px.get_value()
         };
-        let win = window(rows, ROW_PX, scroll_top, viewport_px);
+        let win = window(rows, ROW_PX, scroll_top, height);
         let _ =
             HtmlElement::style(&spacer_el).set_property("height", &format!("{}px", win.spacer_px));
         let _ = HtmlElement::style(&rows_el)
             .set_property("transform", &format!("translateY({}px)", win.top_px));
         pool.render(&core, win, view, selected);
-        if following && (el.scroll_top() as f64 - scroll_top).abs() >= 1.0 {
+        if following && (scroll_top_px.get_value() - scroll_top).abs() >= 1.0 {
             programmatic_top.set_value(scroll_top);
+            scroll_top_px.set_value(scroll_top);
             el.set_scroll_top(scroll_top as i32);
         }
         shown_rows.set(rows);

@@ -342,6 +342,30 @@ fn qos1_redelivery_without_dup_after_a_cut_is_still_marked() {
         "v1",
     ));
     assert!(!messages(&h.take_events())[0].duplicate);
+    // A redelivery that is itself cut off is still recognised on the next
+    // connection.
+    h.broker(broker_publish(
+        "s/4",
+        QosPid::AtLeastOnce(pid(11)),
+        false,
+        "v4",
+    ));
+    h.take_events();
+    h.socket_closed(abnormal_close());
+    h.reconnect(true);
+    h.socket_closed(abnormal_close());
+    h.reconnect(true);
+    h.take_events();
+    h.broker(broker_publish(
+        "s/4",
+        QosPid::AtLeastOnce(pid(11)),
+        false,
+        "v4",
+    ));
+    assert!(
+        messages(&h.take_events())[0].duplicate,
+        "two connections later"
+    );
     // A new session forgets everything.
     h.socket_closed(abnormal_close());
     h.reconnect(false);

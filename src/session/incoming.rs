@@ -19,11 +19,16 @@ pub(crate) struct Incoming {
     /// QoS 1 messages acknowledged on the current connection: id → content
     /// fingerprint.
     acked_here: HashMap<u16, u64>,
-    /// Those acknowledged on the previous connection, whose PUBACK may have
-    /// died with it: the broker will send them again — and some brokers
-    /// (aedes 1.x) do so without DUP = 1 [MQTT-3.3.1-1].
-    maybe_unacked: HashMap<u16, u64>,
+    /// Those acknowledged on the last few connections, whose PUBACK may have
+    /// died with them: the broker will send them again — and some brokers
+    /// (aedes 1.x) do so without DUP = 1 [MQTT-3.3.1-1]. id → (fingerprint,
+    /// connections ago).
+    maybe_unacked: HashMap<u16, (u64, u8)>,
 }
+
+/// How many connections back an acknowledgement may still be in doubt (a
+/// redelivery can itself be cut off before it arrives).
+const DOUBT_CONNECTIONS: u8 = 3;
 
 /// FNV-1a over topic and payload: tells a redelivery (same content under
 /// the same id) from a new message that reuses the id.
@@ -58,7 +63,10 @@ impl Incoming {
     /// not set DUP on redelivery).
     pub(crate) fn qos1_publish(&mut self, id: PacketId, dup: bool, fingerprint: u64) -> bool {
         let seen = !self.qos1_seen.insert(id);
-        let redelivered = self.maybe_unacked.remove(&id.get()) == Some(fingerprint);
+        let redelivered = self
+            .maybe_unacked
+            .remove(&id.get())
+            .is_some_and(|(doubted, _)| doubted == fingerprint);
         self.acked_here.insert(id.get(), fingerprint);
         (dup && seen) || redelivered
     }
@@ -66,7 +74,13 @@ impl Incoming {
     /// A new connection resumed the session: acknowledgements sent on the
     /// previous one may not have arrived.
     pub(crate) fn session_resumed(&mut self) {
-        self.maybe_unacked = std::mem::take(&mut self.acked_here);
+        self.maybe_unacked.retain(|_, (_, age)| {
+            *age += 1;
+            *age < DOUBT_CONNECTIONS
+        });
+        for (id, fingerprint) in self.acked_here.drain() {
+            self.maybe_unacked.insert(id, (fingerprint, 0));
+        }
     }
 
     pub(crate) fn clear(&mut self) {

@@ -355,19 +355,15 @@ fn to_json(value: &JsValue) -> Result<String, String> {
 }
 
 /// Reads a JS object into `T` (through JSON; unknown keys are errors).
+/// Always through `serde_json::Value`, like [`checks::parse_checks`], so
+/// each type is deserialized by one code path only (wasm size).
 fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, String> {
     if value.is_undefined() || value.is_null() {
         return Err(format!("give {what}"));
     }
-    serde_json::from_str(&to_json(value)?).map_err(|error| {
-        // The position in our own JSON text means nothing to the caller.
-        let text = error.to_string();
-        let text = match text.rfind(" at line ") {
-            Some(at) => &text[..at],
-            None => &text,
-        };
-        format!("{what}: {text}")
-    })
+    let json: serde_json::Value =
+        serde_json::from_str(&to_json(value)?).map_err(|error| format!("{what}: {error}"))?;
+    serde_json::from_value(json).map_err(|error| format!("{what}: {error}"))
 }
 
 fn optional_u64(value: &JsValue, what: &str, default: u64) -> Result<u64, String> {
@@ -1157,12 +1153,18 @@ pub(crate) fn set_ready(promise: Promise) {
 // Installation.
 
 type Method = dyn Fn(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>;
+type MethodBody = dyn Fn(JsValue, JsValue, JsValue) -> Result<JsValue, String>;
 
 fn method(
     api: &Object,
     name: &'static str,
     body: impl Fn(JsValue, JsValue, JsValue) -> Result<JsValue, String> + 'static,
 ) {
+    install_method(api, name, Box::new(body));
+}
+
+/// The non-generic part of [`method`] (one copy in the binary).
+fn install_method(api: &Object, name: &'static str, body: Box<MethodBody>) {
     let function = Closure::<Method>::new(move |a, b, c| {
         body(a, b, c)
             .map_err(|message| js_sys::Error::new(&format!("mqttConsole.{name}: {message}")).into())

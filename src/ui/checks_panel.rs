@@ -149,9 +149,9 @@ pub fn ChecksPanel() -> impl IntoView {
             <p class="hint">
                 "Each check publishes an optional message, then waits for a matching message on a topic (subscribed with QoS 1 if needed). Retained copies do not count."
             </p>
-            <Show when=move || rows.with(Vec::is_empty)>
-                <p class="hint" data-testid="checks-empty">"No checks yet."</p>
-            </Show>
+            <p class="hint" data-testid="checks-empty" hidden=move || !rows.with(Vec::is_empty)>
+                "No checks yet."
+            </p>
             <ol class="check-list" data-testid="check-list">
                 <For
                     each=listed
@@ -302,14 +302,10 @@ fn CheckRow(
                         </select>
                     </label>
                 </div>
-                <Show when=move || kind() != "any">
-                    <div class="row">
-                        <Show when=move || kind() == "equals">
-                            <label>"JSON path" {text_field(form, "check-expect-path", |f| &f.json_path, |f| &mut f.json_path)}</label>
-                        </Show>
-                        <label class="grow">{value_label} {text_field(form, "check-expect-value", |f| &f.value, |f| &mut f.value)}</label>
-                    </div>
-                </Show>
+                <div class="row" hidden=move || kind() == "any">
+                    <label hidden=move || kind() != "equals">"JSON path" {text_field(form, "check-expect-path", |f| &f.json_path, |f| &mut f.json_path)}</label>
+                    <label class="grow">{value_label} {text_field(form, "check-expect-value", |f| &f.value, |f| &mut f.value)}</label>
+                </div>
             </fieldset>
             <div class="actions">
                 <button
@@ -323,8 +319,7 @@ fn CheckRow(
                 </button>
                 <button type="button" class="link" data-testid="check-remove" on:click=on_remove>"Remove"</button>
             </div>
-            <Show when=move || row.result.with(Option::is_some)>
-                <p class="check-result" data-testid="check-result">
+            <p class="check-result" data-testid="check-result" hidden=move || row.result.with(Option::is_none)>
                     <span class="check-outcome" data-testid="check-outcome">
                         {move || row.result.with(|r| r.as_ref().map(|r| match r.outcome {
                             Outcome::Passed => "PASS",
@@ -336,8 +331,7 @@ fn CheckRow(
                     <span class="check-detail" data-testid="check-detail">
                         {move || row.result.with(|r| r.as_ref().map(|r| r.detail.clone()))}
                     </span>
-                </p>
-            </Show>
+            </p>
         </li>
     }
 }

@@ -626,6 +626,33 @@ fn unexpected_close_long_after_the_last_operation_blames_nothing() {
 }
 
 #[test]
+fn a_failed_upgrade_is_not_blamed_on_the_previous_connections_operation() {
+    let mut h = Harness::with_defaults();
+    h.establish(true);
+    h.publish(message("a/b", QoS::AtMostOnce));
+    h.socket_closed(abnormal_close());
+    // The reconnect's socket never opens (e.g. HTTP 403 at the upgrade),
+    // within 2 s of that PUBLISH.
+    assert!(h.scheduled_delay() < Duration::from_millis(1_500));
+    h.fire_next_timeout();
+    h.take_events();
+    h.socket_closed(CloseInfo {
+        code: 1006,
+        reason: String::new(),
+        was_open: false,
+    });
+    let lost = h
+        .take_events()
+        .into_iter()
+        .find_map(|event| match event {
+            Event::ConnectionLost { last_operation, .. } => Some(last_operation),
+            _ => None,
+        })
+        .expect("ConnectionLost");
+    assert_eq!(lost, None);
+}
+
+#[test]
 fn close_right_after_connect_blames_the_client_id() {
     let mut h = Harness::with_defaults();
     h.connect_with(options());

@@ -12,6 +12,8 @@ impl Session {
     /// Emits `Open` for `attempt` and arms the connect timeout.
     pub(super) fn start_attempt(&mut self, attempt: u32, now: Instant) {
         self.decoder = StreamDecoder::new(self.config.max_packet_size);
+        // Operations of an earlier connection explain nothing about this one.
+        self.last_operation.clear();
         self.phase = Phase::Opening {
             attempt,
             deadline: now + self.config.connect_timeout,

@@ -335,7 +335,13 @@ impl Session {
             Phase::Idle | Phase::Waiting { .. } => {}
             Phase::Opening { .. } | Phase::AwaitConnAck { .. } | Phase::Connected { .. } => {
                 let reason = close::describe_close(&info);
-                let last_operation = self.last_operation.blame(now);
+                // A socket that never opened was refused at the upgrade: no
+                // MQTT operation of ours can be the cause.
+                let last_operation = if matches!(self.phase, Phase::Opening { .. }) {
+                    None
+                } else {
+                    self.last_operation.blame(now)
+                };
                 self.connection_failed(reason, last_operation, false, now);
             }
         }

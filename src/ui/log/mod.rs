@@ -11,6 +11,7 @@
 pub mod bench;
 pub mod details;
 pub mod export;
+pub mod limits;
 pub mod list;
 
 use crate::session::InboundMessage;
@@ -58,7 +59,7 @@ impl LogCore {
             .map(|p| p.time_origin())
             .unwrap_or_else(js_sys::Date::now);
         LogCore {
-            store: RefCell::new(MessageStore::default()),
+            store: RefCell::new(MessageStore::new(limits::from_page())),
             view: RefCell::new(LogView::default()),
             charts: RefCell::new(Charts::default()),
             frame_pending: Cell::new(false),

@@ -47,7 +47,8 @@ pub fn base_options(profile: &Profile) -> Result<ConnectOptions, String> {
         Some(will) if !will.topic.is_empty() => Some(crate::codec::LastWill {
             topic: will.topic.clone(),
             payload: Bytes::from(will.payload.clone().into_bytes()),
-            qos: crate::codec::QoS::from_u8(will.qos.min(2)).unwrap_or(crate::codec::QoS::AtMostOnce),
+            qos: crate::codec::QoS::from_u8(will.qos.min(2))
+                .unwrap_or(crate::codec::QoS::AtMostOnce),
             retain: will.retain,
         }),
         _ => None,

@@ -31,7 +31,10 @@ fn profile_text(
     form: RwSignal<Profile>,
     get: fn(&Profile) -> String,
     set: fn(&mut Profile, String),
-) -> (impl Fn() -> String + Copy, impl Fn(leptos::ev::Event) + Copy) {
+) -> (
+    impl Fn() -> String + Copy,
+    impl Fn(leptos::ev::Event) + Copy,
+) {
     (
         move || form.with(get),
         move |ev| form.update(|profile| set(profile, event_target_value(&ev))),
@@ -54,8 +57,10 @@ pub fn ConnectionPanel() -> impl IntoView {
     let keep_alive = RwSignal::new(form.get_untracked().keep_alive_secs.to_string());
     Effect::new(move |_| keep_alive.set(form.with(|p| p.keep_alive_secs.to_string())));
     let password = move || ws.secrets.with(|s| s.get(PASSWORD).to_string());
-    let set_password =
-        move |ev: leptos::ev::Event| ws.secrets.update(|s| s.set(PASSWORD, &event_target_value(&ev)));
+    let set_password = move |ev: leptos::ev::Event| {
+        ws.secrets
+            .update(|s| s.set(PASSWORD, &event_target_value(&ev)))
+    };
 
     let connect = move |_| {
         error.set(None);

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { generateKeyPairSync, sign } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -229,6 +229,25 @@ test('access keys with a session token: connects through the SigV4 gateway and r
   const html = await page.content()
   for (const secret of [KEYS.secret, KEYS.token, encodeURIComponent(KEYS.token), 'X-Amz-Signature']) {
     assert.ok(!html.includes(secret), `page HTML must not contain ${secret}`)
+  }
+
+  // ...and out of storage, the URL, the share link and every exported file
+  // ("remember secrets" is off by default).
+  const secrets = [KEYS.secret, KEYS.token, encodeURIComponent(KEYS.token), encodeURIComponent(KEYS.secret)]
+  const places = {
+    storage: await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })),
+    url: page.url()
+  }
+  await page.getByTestId('share-link').click()
+  places.shareLink = await page.getByTestId('share-link-output').inputValue()
+  places.shareLinkDecoded = Buffer.from(places.shareLink.split('#share=')[1], 'base64url').toString()
+  for (const [name, button] of [['workspace', 'workspace-export'], ['ndjson', 'export-ndjson'], ['csv', 'export-csv']]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(button).click()])
+    places[name] = readFileSync(await download.path(), 'utf8')
+  }
+  assert.ok(places.ndjson.includes('aws/keys/in'), 'the log export has the received message')
+  for (const [name, text] of Object.entries(places)) {
+    for (const secret of secrets) assert.ok(!text.includes(secret), `${name} must not contain a secret`)
   }
   await disconnect(page, context)
   assert.deepEqual(problems.filter((p) => p.startsWith('pageerror') || p.includes('panicked')), [])

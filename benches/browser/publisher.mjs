@@ -30,12 +30,21 @@ function remainingLength (n) {
 }
 
 const topicBytes = Buffer.from(topic)
+/** Filler text: words of varying letters (a run of one letter would make
+ * any text search that contains it artificially slow or fast). */
+const WORDS = 'status ok device sensor reading value unit celsius humidity pressure battery level signal quality firmware version uptime seconds alarm threshold'.split(' ')
+function filler (i, length) {
+  let text = ''
+  for (let k = 0; text.length < length; k++) text += WORDS[(i * 7 + k * 13) % WORDS.length] + ' '
+  return text.slice(0, length)
+}
+
 /** Payload: JSON with the sequence number, padded to `size` bytes. */
 function payload (i) {
-  const head = `{"i":${i},"currentTemp":${20 + (i % 10)},"pad":"`
+  const head = `{"i":${i},"currentTemp":${20 + (i % 10)},"note":"`
   const tail = '"}'
   const padding = Math.max(0, size - head.length - tail.length)
-  return Buffer.from(head + 'x'.repeat(padding) + tail).subarray(0, Math.max(size, head.length + tail.length))
+  return Buffer.from(head + filler(i, padding) + tail).subarray(0, Math.max(size, head.length + tail.length))
 }
 
 function publishPacket (i) {

@@ -6,8 +6,9 @@
 // inside the page, from the first to the last message received.
 //
 //   node benches/browser/run.mjs [--quick] [--skip-scale] [--out FILE]
-//   node benches/browser/run.mjs --profile ours|mqttjs|raw [--size 64]
-//        (CPU profile of a client-only run: top functions by self time)
+//   node benches/browser/run.mjs --profile ours|mqttjs|raw [--size 64] [--broker]
+//        (CPU profile of a client-only run, or of a run through the broker:
+//        top functions by self time)
 //
 // Needs the release build: `trunk build --release` (dist/), or set
 // MQTT_CONSOLE_DIST to another build. Prints a table and writes JSON
@@ -120,7 +121,9 @@ class Cdp {
   }
 
   async open (url, { preload } = {}) {
-    const { targetId } = await this.send('Target.createTarget', { url: 'about:blank' })
+    // A fresh browser context per page: no storage carried between runs.
+    const { browserContextId } = await this.send('Target.createBrowserContext', { disposeOnDetach: true })
+    const { targetId } = await this.send('Target.createTarget', { url: 'about:blank', browserContextId })
     const { sessionId } = await this.send('Target.attachToTarget', { targetId, flatten: true })
     const send = (method, params) => this.send(method, params, sessionId)
     await send('Page.enable')
@@ -147,7 +150,10 @@ class Cdp {
         const { usedSize } = await send('Runtime.getHeapUsage')
         return usedSize
       },
-      close: () => this.send('Target.closeTarget', { targetId })
+      close: async () => {
+        await this.send('Target.closeTarget', { targetId })
+        await this.send('Target.disposeBrowserContext', { browserContextId }).catch(() => {})
+      }
     }
     await page.waitFor("document.readyState === 'complete'")
     return page
@@ -224,6 +230,13 @@ const rateOf = (s, start = s.first) => s.count > 1 ? (s.count - (start === s.fir
 async function receiveRun (cdp, site, broker, kind, { name, count, size, qos }) {
   const topic = `bench/${name}/${kind}/${Date.now()}`
   const client = await openClient(cdp, site, kind, { url: broker.url, topic, qos })
+  // Warm-up, equal for every page (JIT and wasm tier-up), then reset.
+  const warmup = Math.max(1000, Math.round(count / 20))
+  await publish({ topic, count: warmup, size, qos })
+  await collect(client, warmup, 5000)
+  await client.page.eval(kind === 'ours'
+    ? 'window.__mqttConsoleBench.clear()'
+    : 'Object.assign(window.__bench, { count: 0, first: NaN, last: NaN })')
   const published = publish({ topic, count, size, qos })
   const s = await collect(client, count, kind === 'naive' ? 15000 : 5000)
   await published
@@ -295,9 +308,21 @@ async function scaleRun (cdp, site, broker, total) {
     } catch {}
   })()`)
   const seconds = QUICK ? 5 : 20
+  const profiling = args.includes('--profile-steady')
+  if (profiling) {
+    await page.send('Profiler.enable')
+    await page.send('Profiler.setSamplingInterval', { interval: 500 })
+    await page.send('Profiler.start')
+    await page.eval(`(() => { window.__longTasks = []; new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push([Math.round(e.startTime), Math.round(e.duration)]) }).observe({ type: 'longtask' }) })()`)
+  }
   const before = (await client.stats()).count
   await publish({ topic: `${topic}/steady`, count: 5000 * seconds, size: 64, qos: 0, rate: 5000 })
   await collect(client, before + 5000 * seconds, 5000)
+  if (profiling) {
+    const { profile } = await page.send('Profiler.stop')
+    printProfile(profile)
+    console.log('long tasks [start, ms]:', JSON.stringify(await page.eval('window.__longTasks')))
+  }
   const frames = await page.eval('(() => { window.__frames.run = false; const { max, over50, frames, longTaskMax } = window.__frames; return { max, over50, frames, longTaskMax } })()')
   out.steady = { rate: 5000, seconds, longestFrameMs: +frames.max.toFixed(1), framesOver50ms: frames.over50, frames: frames.frames, longestTaskMs: frames.longTaskMax }
   const after = await client.stats()
@@ -308,12 +333,22 @@ async function scaleRun (cdp, site, broker, total) {
 }
 
 /** `--profile KIND`: CPU profile of a client-only run, top self times. */
-async function profileFake (cdp, site, kind, count, size) {
-  const client = await openClient(cdp, site, kind, { url: 'ws://fake.invalid/mqtt', topic: 'bench/fake', qos: 0, fake: count, size })
+async function profileFake (cdp, site, kind, count, size, broker) {
+  const topic = 'bench/profile'
+  const client = broker
+    ? await openClient(cdp, site, kind, { url: broker.url, topic, qos: 0 })
+    : await openClient(cdp, site, kind, { url: 'ws://fake.invalid/mqtt', topic, qos: 0, fake: count, size })
+  if (args.includes('--paused')) await client.page.eval("document.querySelector('[data-testid=pause]').click()")
   await client.page.send('Profiler.enable')
   await client.page.send('Profiler.start')
+  if (broker) await publish({ topic, count, size, qos: 0 })
   await collect(client, count, 5000)
   const { profile } = await client.page.send('Profiler.stop')
+  printProfile(profile)
+}
+
+/** Prints the top functions of a CPU profile by self time. */
+function printProfile (profile) {
   const self = new Map()
   const byId = new Map(profile.nodes.map((node) => [node.id, node]))
   const dt = profile.timeDeltas
@@ -333,10 +368,22 @@ async function profileFake (cdp, site, kind, count, size) {
 const broker = await startBroker()
 const site = await serve()
 const cdp = await Cdp.launch()
+if (args.includes('--profile-steady')) {
+  // `--profile-steady [--quick]`: fill the log, then profile the steady phase.
+  try {
+    await scaleRun(cdp, site, broker, QUICK ? 100000 : 1000000)
+  } finally {
+    await cdp.close()
+    site.stop()
+    broker.stop()
+  }
+  process.exit(0)
+}
 if (args.includes('--profile')) {
   try {
     const size = args.includes('--size') ? Number(args[args.indexOf('--size') + 1]) : 64
-    await profileFake(cdp, site, args[args.indexOf('--profile') + 1], scale(100000), size)
+    await profileFake(cdp, site, args[args.indexOf('--profile') + 1], scale(100000), size,
+      args.includes('--broker') ? broker : null)
   } finally {
     await cdp.close()
     site.stop()

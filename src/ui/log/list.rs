@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
 
 /// Characters of payload shown in a row.
-const PREVIEW_CHARS: usize = 240;
+const PREVIEW_CHARS: usize = 120;
 
 struct Row {
     el: HtmlElement,

@@ -31,6 +31,9 @@ pub const ROW_PX: f64 = 26.0;
 const FILTER_FRAME_MS: f64 = 35.0;
 /// Messages examined between two clock checks.
 const FILTER_STEP: usize = 50_000;
+/// Shortest interval between two redraws caused by arriving messages
+/// (about 30 per second).
+const MIN_REDRAW_MS: f64 = 30.0;
 
 /// The log's data, shared by the handle and the frame callback.
 pub struct LogCore {
@@ -49,6 +52,8 @@ pub struct LogCore {
     pub last_at: Cell<f64>,
     /// `performance.now()` when the current filter pass started.
     filter_started: Cell<Option<f64>>,
+    /// `performance.now()` of the last frame that redrew the log.
+    last_redraw: Cell<f64>,
 }
 
 impl LogCore {
@@ -69,6 +74,7 @@ impl LogCore {
             first_at: Cell::new(f64::NAN),
             last_at: Cell::new(f64::NAN),
             filter_started: Cell::new(None),
+            last_redraw: Cell::new(f64::NEG_INFINITY),
         }
     }
 
@@ -174,9 +180,20 @@ impl LogHandle {
         }
         let handle = *self;
         request_animation_frame(move || {
-            if let Some(core) = handle.core() {
+            let Some(core) = handle.core() else {
+                return;
+            };
+            // While messages stream in, redraw at most every MIN_REDRAW_MS:
+            // the rows change completely each time anyway, and the time goes
+            // to receiving instead (user scrolling is not throttled).
+            let now = core.perf_now();
+            if now - core.last_redraw.get() < MIN_REDRAW_MS {
                 core.frame_pending.set(false);
+                handle.request_frame(&core);
+                return;
             }
+            core.last_redraw.set(now);
+            core.frame_pending.set(false);
             handle.version.try_update(|v| *v += 1);
         });
     }
@@ -270,9 +287,9 @@ impl LogHandle {
 }
 
 /// A payload test with JavaScript's `RegExp` (flags `u`, and `i` when
-/// ignoring case): no regex engine in the bundle (the `regex` crate costs
-/// 130-280 KB of gzipped wasm, regex-lite 25 KB and ~10 µs per 64-byte
-/// payload). Invalid patterns are reported, not thrown.
+/// ignoring case): no regex engine in the bundle (the `regex` crate adds
+/// 117-266 KB of gzipped wasm, regex-lite 15 KB and ~10 µs per 64-byte
+/// payload; docs/log.md). Invalid patterns are reported, not thrown.
 fn js_regex(pattern: &str, ignore_case: bool) -> Result<PayloadQuery, String> {
     use wasm_bindgen::JsCast;
     if pattern.is_empty() {

@@ -326,6 +326,17 @@ fn qos1_redelivery_without_dup_after_a_cut_is_still_marked() {
         messages(&h.take_events())[0].duplicate,
         "same id, same content"
     );
+    // Redelivered under a new id: recognised by content.
+    h.broker(broker_publish(
+        "s/2",
+        QosPid::AtLeastOnce(pid(30)),
+        false,
+        "v2",
+    ));
+    assert!(
+        messages(&h.take_events())[0].duplicate,
+        "same content, new id"
+    );
     // Id 8 reused for different content is a new message.
     h.broker(broker_publish(
         "s/9",

@@ -24,6 +24,9 @@ pub(crate) struct Incoming {
     /// (aedes 1.x) do so without DUP = 1 [MQTT-3.3.1-1]. id → (fingerprint,
     /// connections ago).
     maybe_unacked: HashMap<u16, (u64, u8)>,
+    /// The same acknowledgements by content alone → connections ago: a
+    /// broker may also redeliver under a new packet id.
+    doubtful_contents: HashMap<u64, u8>,
 }
 
 /// How many connections back an acknowledgement may still be in doubt (a
@@ -58,15 +61,19 @@ impl Incoming {
     /// reuses ids, so "seen before" alone proves nothing; DUP alone only
     /// means the broker is not sure we got it.)
     ///
-    /// Also a duplicate without DUP: the same content under an id whose
-    /// PUBACK went out on a connection that then dropped (brokers that do
-    /// not set DUP on redelivery).
+    /// Also a duplicate without DUP: the same content as a message whose
+    /// PUBACK went out on one of the last connections that then dropped
+    /// (brokers that do not set DUP on redelivery, or that pick a new id).
+    /// A new message with identical content right after a reconnect is
+    /// marked too: the mark means "probably a copy", the message is shown.
     pub(crate) fn qos1_publish(&mut self, id: PacketId, dup: bool, fingerprint: u64) -> bool {
         let seen = !self.qos1_seen.insert(id);
-        let redelivered = self
+        let same_id = self
             .maybe_unacked
             .remove(&id.get())
             .is_some_and(|(doubted, _)| doubted == fingerprint);
+        let same_content = self.doubtful_contents.remove(&fingerprint).is_some();
+        let redelivered = same_id || same_content;
         self.acked_here.insert(id.get(), fingerprint);
         (dup && seen) || redelivered
     }
@@ -78,8 +85,13 @@ impl Incoming {
             *age += 1;
             *age < DOUBT_CONNECTIONS
         });
+        self.doubtful_contents.retain(|_, age| {
+            *age += 1;
+            *age < DOUBT_CONNECTIONS
+        });
         for (id, fingerprint) in self.acked_here.drain() {
             self.maybe_unacked.insert(id, (fingerprint, 0));
+            self.doubtful_contents.insert(fingerprint, 0);
         }
     }
 
@@ -88,5 +100,6 @@ impl Incoming {
         self.qos1_seen.clear();
         self.acked_here.clear();
         self.maybe_unacked.clear();
+        self.doubtful_contents.clear();
     }
 }

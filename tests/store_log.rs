@@ -72,6 +72,16 @@ fn many_segments_stay_consistent_across_drops() {
 }
 
 #[test]
+fn lowering_the_cap_drops_at_once() {
+    let mut store = MessageStore::default();
+    for _ in 0..10 {
+        push(&mut store, "t", b"x");
+    }
+    store.set_config(config(4));
+    assert_eq!((store.len(), store.dropped(), store.first_seq()), (4, 6, 6));
+}
+
+#[test]
 fn byte_budget_drops_oldest_but_keeps_the_newest() {
     let mut store = MessageStore::new(StoreConfig {
         max_messages: 1000,

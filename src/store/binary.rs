@@ -85,13 +85,12 @@ impl Reader<'_> {
     }
 
     fn hex(&mut self, len: usize, prefix: &str, suffix: &str) -> Result<(), String> {
-        let bytes = self.take(len)?;
-        let mut hex = String::with_capacity(bytes.len() * 2);
-        for b in bytes {
-            let _ = write!(hex, "{b:02x}");
-        }
+        let start = self.i;
+        self.take(len)?;
         self.out.push_str(prefix);
-        self.out.push_str(&hex);
+        for &b in &self.b[start..self.i] {
+            super::format::push_hex(&mut self.out, b);
+        }
         self.out.push_str(suffix);
         Ok(())
     }

@@ -7,7 +7,7 @@
 //! [`FilteredView::refresh`] scans only the messages that arrived since the
 //! last one and forgets matches that were dropped from the store.
 
-use super::{Message, MessageStore, Segment};
+use super::{MessageStore, Segment};
 use crate::topic;
 
 /// A caller-supplied payload test.
@@ -62,14 +62,6 @@ impl Query {
     pub fn is_all(&self) -> bool {
         self.topic_filters.is_empty() && matches!(self.payload, PayloadQuery::Any)
     }
-
-    /// Does `message` pass (without the per-topic cache)?
-    pub fn matches(&self, message: &Message<'_>) -> bool {
-        self.topic_filters
-            .iter()
-            .all(|filter| topic::matches(filter, message.topic))
-            && self.payload.matches(message.payload)
-    }
 }
 
 const UNKNOWN: u8 = 0;
@@ -100,10 +92,6 @@ impl FilteredView {
             topic_pass: Vec::new(),
             generation: u64::MAX,
         }
-    }
-
-    pub fn query(&self) -> &Query {
-        &self.query
     }
 
     /// Brings the view up to date with `store`: drops matches that left the

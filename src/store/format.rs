@@ -121,7 +121,7 @@ pub fn hex_bytes(payload: &[u8]) -> String {
     out
 }
 
-fn push_hex(out: &mut String, byte: u8) {
+pub(crate) fn push_hex(out: &mut String, byte: u8) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     out.push(DIGITS[(byte >> 4) as usize] as char);
     out.push(DIGITS[(byte & 15) as usize] as char);

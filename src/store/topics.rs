@@ -248,11 +248,6 @@ impl Topics {
         &self.nodes[id as usize]
     }
 
-    /// Number of tree nodes, the root included.
-    pub fn node_count(&self) -> usize {
-        self.nodes.len()
-    }
-
     /// The topic path of a node (`a/b/c`).
     pub fn path(&self, id: u32) -> String {
         let mut levels = Vec::new();

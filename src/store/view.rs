@@ -28,10 +28,6 @@ impl LogView {
         self.filter.is_some()
     }
 
-    pub fn filter(&self) -> Option<&FilteredView> {
-        self.filter.as_ref()
-    }
-
     /// Catches up with the store (new messages, dropped ones).
     pub fn refresh(&mut self, store: &MessageStore) {
         if let Some(filter) = &mut self.filter {

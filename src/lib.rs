@@ -19,6 +19,8 @@ pub mod topic;
 pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]
+pub mod bench_exports;
+#[cfg(target_arch = "wasm32")]
 pub mod transport;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -285,9 +285,9 @@ pub fn PublishPanel() -> impl IntoView {
                         let (entry, name) = (t.clone(), t.name.clone());
                         view! {
                             <li data-testid="template">
-                                <button class="link" on:click=move |_| load(entry.clone())>{t.name.clone()}</button>
+                                <button class="link" data-testid="template-load" on:click=move |_| load(entry.clone())>{t.name.clone()}</button>
                                 <code>{t.topic.clone()}</code>
-                                <button class="link" aria-label=format!("Delete template {}", t.name)
+                                <button class="link" data-testid="template-delete" aria-label=format!("Delete template {}", t.name)
                                     on:click=move |_| { let name = name.clone(); ws.workspace.update(|w| w.templates.retain(|x| x.name != name)) }>"Delete"</button>
                             </li>
                         }

@@ -173,7 +173,7 @@ pub fn SubscribePanel() -> impl IntoView {
                         view! {
                             <li class=format!("subscription sub-{status_kind}") data-testid="subscription"
                                 data-filter=row.filter.clone() data-status=status_kind>
-                                <input type="color" class="swatch" aria-label=format!("Colour for {}", row.filter)
+                                <input type="color" class="swatch" data-testid="subscription-color" aria-label=format!("Colour for {}", row.filter)
                                     prop:value=row.color.clone()
                                     on:change=move |ev| set_color(f1.clone(), event_target_value(&ev))/>
                                 <code class="filter" title=row.filter.clone()>{label}</code>

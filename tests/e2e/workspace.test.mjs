@@ -236,6 +236,16 @@ test('publish panel: JSON validation and formatting, inline topic errors, histor
   await history.nth(1).click()
   assert.equal(await page.getByTestId('publish-topic').inputValue(), 'pub/json')
 
+  // Templates: save the current message, change the form, load it back.
+  await page.locator('summary', { hasText: 'Templates' }).click()
+  await page.getByTestId('template-name').fill('json check')
+  await page.getByTestId('template-save').click()
+  await page.getByTestId('publish-topic').fill('pub/elsewhere')
+  await page.getByTestId('template-load').filter({ hasText: 'json check' }).click()
+  assert.equal(await page.getByTestId('publish-topic').inputValue(), 'pub/json')
+  await page.getByTestId('template-delete').click()
+  assert.equal(await page.getByTestId('template').count(), 0)
+
   // Repeat with a sequence number.
   received.length = 0
   await page.getByTestId('publish-topic').fill('pub/seq')

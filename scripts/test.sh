@@ -31,6 +31,8 @@ cargo test --quiet
 
 step "release build (trunk)"
 trunk build --release
+# The same build for a sub-path host (tests/e2e/hosting.test.mjs).
+trunk build --release --public-url /mqtt-console/ --dist dist-subpath
 
 BROKER_LOG=$(mktemp)
 node dev-broker/broker.mjs --ws-port 19001 --tcp-port 11883 >"$BROKER_LOG" 2>&1 &

@@ -49,21 +49,31 @@ const MIME = {
   '.json': 'application/json'
 }
 
-/** Serves `dist/` (the `trunk build --release` output) on 127.0.0.1. */
-export async function serveDist () {
-  if (!existsSync(join(DIST, 'index.html'))) {
-    throw new Error('dist/index.html missing: run `trunk build --release` first (scripts/test.sh does)')
+/**
+ * Serves `dist/` (the `trunk build --release` output) on 127.0.0.1, or
+ * another build `dir` under a base path `prefix` (as a static host would
+ * serve a `--public-url /prefix/` build). Anything else is a 404.
+ */
+export async function serveDist ({ dir = DIST, prefix = '/' } = {}) {
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw new Error(`${dir}/index.html missing: run \`trunk build --release\` first (scripts/test.sh does)`)
   }
   const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '')
-    let file = join(DIST, path)
-    if (!existsSync(file) || statSync(file).isDirectory()) file = join(DIST, 'index.html')
+    const pathname = decodeURIComponent(new URL(request.url, 'http://x').pathname)
+    if (!pathname.startsWith(prefix)) {
+      response.writeHead(404)
+      response.end()
+      return
+    }
+    const path = normalize(pathname.slice(prefix.length - 1)).replace(/^(\.\.[/\\])+/, '')
+    let file = join(dir, path)
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(dir, 'index.html')
     response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' })
     createReadStream(file).pipe(response)
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
-    url: `http://127.0.0.1:${server.address().port}/`,
+    url: `http://127.0.0.1:${server.address().port}${prefix}`,
     stop: () => new Promise((resolve) => server.close(resolve))
   }
 }

@@ -1,6 +1,8 @@
 //! Formatting receive times (milliseconds since the Unix epoch) without a
 //! clock or time-zone database: the caller passes the local offset.
 
+use crate::time::civil_from_days;
+
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC), as in exports.
 pub fn iso_utc(time_ms: f64) -> String {
     let ms = time_ms.floor() as i64;
@@ -25,21 +27,6 @@ fn hms_millis(ms_of_day: i64) -> String {
         seconds % 60,
         ms_of_day % 1000
     )
-}
-
-/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

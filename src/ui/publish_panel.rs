@@ -3,8 +3,9 @@
 //! Everything is validated inline before anything is sent.
 
 use super::state::{AppState, NoticeLevel};
-use super::subscribe_panel::parse_qos;
+use super::subscribe_panel::{parse_qos, qos_options};
 use super::workspace_state::WorkspaceState;
+use crate::codec::QoS;
 use crate::payload_check::{fill_sequence, format_json, json_status, JsonStatus};
 use crate::session::OutboundMessage;
 use crate::workspace::PublishTemplate;
@@ -72,7 +73,7 @@ pub fn PublishPanel() -> impl IntoView {
     // Checks and sends one message; returns whether it was accepted.
     let send = move |message: PublishTemplate| -> Result<(), String> {
         let limits = limits();
-        let qos = parse_qos(&message.qos.to_string());
+        let qos = QoS::from_u8(message.qos).unwrap_or(QoS::AtMostOnce);
         limits
             .check_topic_name(&message.topic)
             .and_then(|()| limits.check_payload_len(message.payload.len()))
@@ -194,12 +195,7 @@ pub fn PublishPanel() -> impl IntoView {
         });
         template_name.set(String::new());
     };
-    let qos_options = move || {
-        let max = limits().max_qos as u8;
-        (0..=max)
-            .map(|q| view! { <option value=q.to_string()>{q.to_string()}</option> })
-            .collect_view()
-    };
+    let qos_options = move || qos_options(limits().max_qos);
     let history = move || ws.workspace.with(|w| w.history.clone());
     let templates = move || ws.workspace.with(|w| w.templates.clone());
 

@@ -15,6 +15,13 @@ pub fn parse_qos(value: &str) -> QoS {
     }
 }
 
+/// `<option>`s for QoS 0 up to `max` (AWS IoT profiles stop at 1).
+pub fn qos_options(max: QoS) -> impl IntoView {
+    (0..=max as u8)
+        .map(|q| view! { <option value=q.to_string()>{q.to_string()}</option> })
+        .collect_view()
+}
+
 /// Sends SUBSCRIBE for `filter` if a driver exists (offline it is sent on connect).
 fn subscribe_now(state: AppState, filter: &str, qos: QoS) -> Result<(), String> {
     match state.driver.get_value() {
@@ -128,12 +135,7 @@ pub fn SubscribePanel() -> impl IntoView {
             }
         });
     };
-    let qos_options = move || {
-        let max = limits().max_qos as u8;
-        (0..=max)
-            .map(|q| view! { <option value=q.to_string()>{q.to_string()}</option> })
-            .collect_view()
-    };
+    let qos_options = move || qos_options(limits().max_qos);
 
     view! {
         <section class="panel subscribe" aria-labelledby="subscribe-title">

@@ -14,6 +14,11 @@ import {
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 60)
 const RATE = Number(process.env.SOAK_RATE ?? 200)
 const CAP = 10000
+// Seconds between samples; a shorter interval with a higher rate is a quick
+// check of the same message count (e.g. SOAK_RATE=2000 SOAK_MINUTES=6).
+const SAMPLE_SECONDS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 60)
+// Growth is measured from the first sample after this warm-up.
+const WARMUP_MINUTES = Math.min(2, MINUTES / 4)
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const broker = await startBroker({ wsPort: 19501, tcpPort: 11951 })
@@ -46,6 +51,7 @@ async function sample (minute) {
     minute,
     jsHeapMB: +(heap.usedSize / 1048576).toFixed(2),
     wasmMB: +((stats.wasmBytes ?? 0) / 1048576).toFixed(2),
+    storeMB: +((stats.storeBytes ?? 0) / 1048576).toFixed(2),
     stored: stats.count,
     received: stats.received,
     dropped: stats.dropped,
@@ -57,15 +63,16 @@ async function sample (minute) {
 
 const samples = [await sample(0)]
 console.log(samples[0])
-for (let minute = 1; minute <= MINUTES; minute++) {
-  await sleep(60000)
-  const s = await sample(minute)
+const started = Date.now()
+for (let n = 1; n * SAMPLE_SECONDS <= MINUTES * 60; n++) {
+  await sleep(started + n * SAMPLE_SECONDS * 1000 - Date.now())
+  const s = await sample(+(n * SAMPLE_SECONDS / 60).toFixed(2))
   samples.push(s)
   console.log(s)
 }
 clearInterval(tick)
 
-const first = samples[Math.min(2, samples.length - 1)]
+const first = samples.find((s) => s.minute >= WARMUP_MINUTES) ?? samples[samples.length - 1]
 const last = samples[samples.length - 1]
 const growth = (last.jsHeapMB + last.wasmMB) / (first.jsHeapMB + first.wasmMB)
 const errors = [

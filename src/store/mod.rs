@@ -127,14 +127,33 @@ struct Segment {
 }
 
 impl Segment {
-    fn new(base_seq: u64, base_time: f64, payload_hint: usize) -> Segment {
-        Segment {
-            base_seq,
-            base_time,
-            first: 0,
-            records: Vec::with_capacity(SEGMENT_MESSAGES),
-            bytes: Vec::with_capacity(payload_hint.max(SEGMENT_BYTES)),
+    /// A segment for messages from `base_seq`, reusing `spare`'s memory
+    /// when its arena is big enough for the first payload.
+    fn new(base_seq: u64, base_time: f64, payload_hint: usize, spare: Option<Segment>) -> Segment {
+        match spare {
+            Some(mut segment) if segment.bytes.capacity() >= payload_hint => {
+                segment.base_seq = base_seq;
+                segment.base_time = base_time;
+                segment.first = 0;
+                segment.records.clear();
+                segment.bytes.clear();
+                segment
+            }
+            _ => Segment {
+                base_seq,
+                base_time,
+                first: 0,
+                records: Vec::with_capacity(SEGMENT_MESSAGES),
+                bytes: Vec::with_capacity(payload_hint.max(SEGMENT_BYTES)),
+            },
         }
+    }
+
+    /// True if this segment has the standard capacities, so keeping it for
+    /// reuse costs no more than the next segment would.
+    fn is_standard(&self) -> bool {
+        self.records.capacity() == SEGMENT_MESSAGES
+            && (SEGMENT_BYTES..=SEGMENT_BYTES + SEGMENT_BYTES / 8).contains(&self.bytes.capacity())
     }
 
     fn fits(&self, len: usize, time_ms: f64) -> bool {
@@ -144,12 +163,17 @@ impl Segment {
             && (0.0..u32::MAX as f64).contains(&delta)
     }
 
-    /// Gives back unused capacity once no more messages will be added.
+    /// Gives back unused capacity once no more messages will be added, when
+    /// more than half of it is unused (tiny or huge payloads). A segment
+    /// that stays standard is reused once dropped instead of being freed:
+    /// a log that keeps dropping then allocates nothing big at all, so
+    /// small allocations cannot fragment the holes big arenas leave behind
+    /// (wasm memory never shrinks; a soak showed it creeping up otherwise).
     fn seal(&mut self) {
-        if self.records.capacity() - self.records.len() > SEGMENT_MESSAGES / 8 {
+        if self.records.capacity() - self.records.len() > SEGMENT_MESSAGES / 2 {
             self.records.shrink_to_fit();
         }
-        if self.bytes.capacity() - self.bytes.len() > SEGMENT_BYTES / 8 {
+        if self.bytes.capacity() - self.bytes.len() > SEGMENT_BYTES / 2 {
             self.bytes.shrink_to_fit();
         }
     }
@@ -188,6 +212,8 @@ pub struct MessageStore {
     topics: Topics,
     /// Increases on every clear (topic ids are reassigned then).
     generation: u64,
+    /// A dropped standard segment kept for the next one (see `Segment::seal`).
+    spare: Option<Segment>,
 }
 
 impl Default for MessageStore {
@@ -209,6 +235,7 @@ impl MessageStore {
             truncated: 0,
             topics: Topics::default(),
             generation: 0,
+            spare: None,
         }
     }
 
@@ -239,8 +266,9 @@ impl MessageStore {
             if let Some(last) = self.segments.back_mut() {
                 last.seal();
             }
+            let spare = self.spare.take();
             self.segments
-                .push_back(Segment::new(seq, message.time_ms, kept));
+                .push_back(Segment::new(seq, message.time_ms, kept, spare));
         }
         let topic = self
             .topics
@@ -285,20 +313,29 @@ impl MessageStore {
         self.first_seq += 1;
         self.dropped += 1;
         if front.first == front.records.len() && self.segments.len() > 1 {
-            self.segments.pop_front();
+            let emptied = self.segments.pop_front();
+            self.keep_spare(emptied);
         }
     }
 
     /// Forgets every message, the topic tree and the counters (`seq`
     /// numbers keep increasing).
     pub fn clear(&mut self) {
+        let last = self.segments.pop_back();
         self.segments.clear();
+        self.keep_spare(last);
         self.first_seq = self.next_seq;
         self.live_bytes = 0;
         self.dropped = 0;
         self.truncated = 0;
         self.topics.clear();
         self.generation += 1;
+    }
+
+    fn keep_spare(&mut self, segment: Option<Segment>) {
+        if self.spare.is_none() {
+            self.spare = segment.filter(Segment::is_standard);
+        }
     }
 
     /// Increases on every [`MessageStore::clear`].
@@ -345,6 +382,7 @@ impl MessageStore {
     pub fn allocated_bytes(&self) -> usize {
         self.segments
             .iter()
+            .chain(&self.spare)
             .map(|s| s.records.capacity() * RECORD_BYTES + s.bytes.capacity())
             .sum()
     }

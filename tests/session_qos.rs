@@ -395,6 +395,7 @@ fn qos0_inbound_message_fields() {
     let mut h = Harness::with_defaults();
     h.establish(true);
     h.take_events();
+    h.now += 1_234;
     h.broker(Packet::Publish(Publish {
         dup: false,
         qos: QosPid::AtMostOnce,
@@ -410,6 +411,8 @@ fn qos0_inbound_message_fields() {
             qos: QoS::AtMostOnce,
             retain: true,
             duplicate: false,
+            // The time the bytes were handed in: one clock read serves all.
+            received_at: h.instant(),
         }]
     );
     assert!(h.take_sent().is_empty());

@@ -5,7 +5,9 @@
 // per-frame WebSocket reporting slows pages down) and every rate is measured
 // inside the page, from the first to the last message received.
 //
-//   node benches/browser/run.mjs [--quick] [--skip-scale] [--out FILE]
+//   node benches/browser/run.mjs [--quick] [--skip-scale] [--rounds N] [--out FILE]
+//        (every page runs N times per scenario, default 3, in a rotating
+//        order; the table shows each page's median run and the range)
 //   node benches/browser/run.mjs --profile ours|mqttjs|raw [--size 64] [--broker]
 //        (CPU profile of a client-only run, or of a run through the broker:
 //        top functions by self time)
@@ -33,6 +35,7 @@ const OUT = args.includes('--out') ? args[args.indexOf('--out') + 1] : join(HERE
 const WS_PORT = 19401
 const TCP_PORT = 11941
 const scale = (n) => QUICK ? Math.max(1000, Math.round(n / 10)) : n
+const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : (QUICK ? 1 : 3)
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const log = (...parts) => console.error('[bench]', ...parts)
@@ -339,12 +342,25 @@ async function profileFake (cdp, site, kind, count, size, broker) {
     ? await openClient(cdp, site, kind, { url: broker.url, topic, qos: 0 })
     : await openClient(cdp, site, kind, { url: 'ws://fake.invalid/mqtt', topic, qos: 0, fake: count, size })
   if (args.includes('--paused')) await client.page.eval("document.querySelector('[data-testid=pause]').click()")
+  // `--hide`: no layout or paint at all (display: none), to tell rendering
+  // costs from receiving costs.
+  if (args.includes('--hide')) await client.page.eval("document.body.style.display = 'none'")
+  await client.page.send('Performance.enable')
+  const metricsBefore = await client.page.send('Performance.getMetrics')
   await client.page.send('Profiler.enable')
   await client.page.send('Profiler.start')
   if (broker) await publish({ topic, count, size, qos: 0 })
-  await collect(client, count, 5000)
+  const stats = await collect(client, count, 5000)
   const { profile } = await client.page.send('Profiler.stop')
+  console.log(`${stats.count} messages, ${Math.round(rateOf(stats))} msgs/s (cold, profiler on)`)
+  const metricsAfter = await client.page.send('Performance.getMetrics')
   printProfile(profile)
+  // Where the renderer's main thread went (seconds, or counts), including
+  // the native work a CPU profile lumps into "(program)".
+  const value = (metrics, name) => metrics.metrics.find((m) => m.name === name)?.value ?? 0
+  const rows = ['TaskDuration', 'ScriptDuration', 'RecalcStyleDuration', 'LayoutDuration', 'LayoutCount', 'RecalcStyleCount']
+    .map((name) => `${name} ${(value(metricsAfter, name) - value(metricsBefore, name)).toFixed(3)}`)
+  console.log(rows.join('  '))
 }
 
 /** Prints the top functions of a CPU profile by self time. */
@@ -361,6 +377,27 @@ function printProfile (profile) {
   for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
     console.log(`${(us / 1000).toFixed(1).padStart(8)} ms ${(100 * us / total).toFixed(1).padStart(5)}%  ${key}`)
   }
+}
+
+/**
+ * Runs every kind ROUNDS times, rotating the order each round so that no
+ * page always runs first or last on a machine whose load drifts. Returns
+ * each kind's median run (by rate) with every rate and the most messages
+ * lost in any run.
+ */
+async function rounds (kinds, run) {
+  const runs = Object.fromEntries(kinds.map((kind) => [kind, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[(i + round) % kinds.length]
+      runs[kind].push(await run(kind))
+    }
+  }
+  return kinds.map((kind) => {
+    const sorted = [...runs[kind]].sort((a, b) => a.rate - b.rate)
+    const lost = runs[kind].some((r) => r.lost !== undefined) ? Math.max(...runs[kind].map((r) => r.lost ?? 0)) : undefined
+    return { ...sorted[Math.floor(sorted.length / 2)], lost, rates: runs[kind].map((r) => Math.round(r.rate)) }
+  })
 }
 
 // ------------------------------------------------------------------- main
@@ -407,14 +444,12 @@ try {
     { name: '64B-qos1', count: scale(20000), size: 64, qos: 1 }
   ]
   for (const scenario of scenarios) {
-    const row = { ...scenario, clients: [] }
-    for (const kind of ['raw', 'mqttjs', 'ours']) row.clients.push(await receiveRun(cdp, site, broker, kind, scenario))
-    results.receive.push(row)
+    const clients = await rounds(['raw', 'mqttjs', 'ours'], (kind) => receiveRun(cdp, site, broker, kind, scenario))
+    results.receive.push({ ...scenario, clients })
   }
-  for (const kind of ['raw', 'mqttjs', 'ours']) results.clientOnly.push(await fakeRun(cdp, site, kind, scale(100000)))
+  results.clientOnly = await rounds(['raw', 'mqttjs', 'ours'], (kind) => fakeRun(cdp, site, kind, scale(100000)))
   const render = { name: '64B-qos0', count: scale(100000), size: 64, qos: 0 }
-  results.render.push(await receiveRun(cdp, site, broker, 'ours', render))
-  results.render.push(await receiveRun(cdp, site, broker, 'naive', render))
+  results.render = await rounds(['ours', 'naive'], (kind) => receiveRun(cdp, site, broker, kind, render))
   if (!SKIP_SCALE) results.scale = await scaleRun(cdp, site, broker, QUICK ? 100000 : 1000000)
 } finally {
   await cdp.close()
@@ -426,23 +461,27 @@ writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n')
 // ------------------------------------------------------------------ table
 
 const fmt = (n) => n === undefined || n === null || Number.isNaN(n) ? '—' : Math.round(n).toLocaleString('en-US')
+// A median rate with its range over the rounds, e.g. "25,833 (23,424–27,010)".
+const fmtRate = (client) => client.rates?.length > 1
+  ? `${fmt(client.rate)} (${fmt(Math.min(...client.rates))}–${fmt(Math.max(...client.rates))})`
+  : fmt(client.rate)
 const lines = []
-lines.push(`Benchmark ${results.date.slice(0, 10)} · ${results.machine.cores} cores ${results.machine.cpu} · ${results.machine.browser}${QUICK ? ' · QUICK' : ''}`)
+lines.push(`Benchmark ${results.date.slice(0, 10)} · ${results.machine.cores} cores ${results.machine.cpu} · ${results.machine.browser}${QUICK ? ' · QUICK' : ''} · median of ${ROUNDS} run(s) per page (range)`)
 lines.push('')
 lines.push('| receive (broker → page) | raw WebSocket msgs/s | mqtt.js msgs/s | ours msgs/s | ours / raw | ours / mqtt.js | lost (raw / mqtt.js / ours) |')
 lines.push('|---|---|---|---|---|---|---|')
 for (const row of results.receive) {
   const [raw, js, ours] = row.clients
-  lines.push(`| ${fmt(row.count)} × ${row.size} B QoS ${row.qos} | ${fmt(raw.rate)} | ${fmt(js.rate)} | ${fmt(ours.rate)} | ${(ours.rate / raw.rate).toFixed(2)} | ${(ours.rate / js.rate).toFixed(2)} | ${raw.lost} / ${js.lost} / ${ours.lost} |`)
+  lines.push(`| ${fmt(row.count)} × ${row.size} B QoS ${row.qos} | ${fmtRate(raw)} | ${fmtRate(js)} | ${fmtRate(ours)} | ${(ours.rate / raw.rate).toFixed(2)} | ${(ours.rate / js.rate).toFixed(2)} | ${raw.lost} / ${js.lost} / ${ours.lost} |`)
 }
 const [fr, fj, fo] = results.clientOnly
-lines.push(`| client only (fake socket), ${fmt(fo.messages)} × 64 B | ${fmt(fr.rate)} | ${fmt(fj.rate)} | ${fmt(fo.rate)} | ${(fo.rate / fr.rate).toFixed(2)} | ${(fo.rate / fj.rate).toFixed(2)} | |`)
+lines.push(`| client only (fake socket), ${fmt(fo.messages)} × 64 B | ${fmtRate(fr)} | ${fmtRate(fj)} | ${fmtRate(fo)} | ${(fo.rate / fr.rate).toFixed(2)} | ${(fo.rate / fj.rate).toFixed(2)} | |`)
 lines.push('')
 const [ro, rn] = results.render
 lines.push('| receive + render, 64 B QoS 0 | msgs/s | JS heap after | wasm memory |')
 lines.push('|---|---|---|---|')
-lines.push(`| ours (full app, virtualized list) | ${fmt(ro.rate)} | ${ro.jsHeapMB} MB | ${ro.wasmMB} MB |`)
-lines.push(`| naive mqtt.js page (one DOM row per message) | ${fmt(rn.rate)} | ${rn.jsHeapMB} MB | — |`)
+lines.push(`| ours (full app, virtualized list) | ${fmtRate(ro)} | ${ro.jsHeapMB} MB | ${ro.wasmMB} MB |`)
+lines.push(`| naive mqtt.js page (one DOM row per message) | ${fmtRate(rn)} | ${rn.jsHeapMB} MB | — |`)
 lines.push(`| ratio | ${(ro.rate / rn.rate).toFixed(1)}× | | |`)
 if (results.scale) {
   const s = results.scale

@@ -73,32 +73,36 @@ impl Session {
     }
 
     fn on_publish(&mut self, publish: Publish, now: Instant) {
-        let deliver = |duplicate: bool| InboundMessage {
-            topic: publish.topic.clone(),
-            payload: publish.payload.clone(),
-            qos: publish.qos.qos(),
-            retain: publish.retain,
-            duplicate,
-        };
-        match publish.qos {
-            QosPid::AtMostOnce => self.event(Event::Message(deliver(false))),
+        let (deliver, duplicate, ack) = match publish.qos {
+            QosPid::AtMostOnce => (true, false, None),
             QosPid::AtLeastOnce(id) => {
                 let fingerprint = super::incoming::fingerprint(&publish.topic, &publish.payload);
                 let duplicate = self.incoming.qos1_publish(id, publish.dup, fingerprint);
-                // Event first: the UI has the message before the broker may
-                // forget it.
-                self.event(Event::Message(deliver(duplicate)));
-                self.send_packet(&Packet::PubAck(id), now);
+                (true, duplicate, Some(Packet::PubAck(id)))
             }
-            QosPid::ExactlyOnce(id) => {
-                // Deliver on PUBLISH ("method B" hand-off happens here, the
-                // id is remembered until PUBREL so a redelivery is not shown
-                // twice) [MQTT-4.3.3-2].
-                if self.incoming.qos2_publish(id) {
-                    self.event(Event::Message(deliver(false)));
-                }
-                self.send_packet(&Packet::PubRec(id), now);
-            }
+            // Deliver on PUBLISH ("method B" hand-off happens here, the id is
+            // remembered until PUBREL so a redelivery is not shown twice)
+            // [MQTT-4.3.3-2].
+            QosPid::ExactlyOnce(id) => (
+                self.incoming.qos2_publish(id),
+                false,
+                Some(Packet::PubRec(id)),
+            ),
+        };
+        if deliver {
+            // Event before the acknowledgement: the UI has the message before
+            // the broker may forget it. The topic moves; nothing is copied.
+            self.event(Event::Message(InboundMessage {
+                qos: publish.qos.qos(),
+                retain: publish.retain,
+                topic: publish.topic,
+                payload: publish.payload,
+                duplicate,
+                received_at: now,
+            }));
+        }
+        if let Some(ack) = ack {
+            self.send_packet(&ack, now);
         }
     }
 

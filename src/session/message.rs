@@ -1,5 +1,6 @@
 //! Application messages in both directions and the handle for outbound ones.
 
+use crate::time::Instant;
 use bytes::Bytes;
 
 use crate::codec::QoS;
@@ -39,4 +40,7 @@ pub struct InboundMessage {
     /// A QoS 1 redelivery (DUP = 1) of a packet id already received in this
     /// session: probably a copy of a message shown before.
     pub duplicate: bool,
+    /// When its bytes were handed to the session: the caller's clock read
+    /// once per received chunk serves the log and every other consumer.
+    pub received_at: Instant,
 }

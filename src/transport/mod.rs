@@ -7,6 +7,6 @@ mod driver;
 mod socket;
 mod timer;
 
-pub use clock::now;
+pub use clock::{epoch_ms, now};
 pub use driver::{Driver, UrlProvider};
 pub use timer::{source as timer_source, TimerSource};

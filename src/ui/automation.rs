@@ -193,7 +193,7 @@ pub fn observe(event: &Event) {
                     qos: message.qos,
                     retain: message.retain,
                     duplicate: message.duplicate,
-                    received_at: js_sys::Date::now(),
+                    received_at: crate::transport::epoch_ms(message.received_at),
                 });
                 registry.messages.push_back(received.clone());
                 if registry.messages.len() > BUFFER_CAPACITY {

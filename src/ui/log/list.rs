@@ -172,11 +172,16 @@ pub fn VirtualList() -> impl IntoView {
             return;
         };
         let top = el.scroll_top() as f64;
-        let height = el.client_height() as f64;
         scroll_top_px.set_value(top);
+        let ours = (top - programmatic_top.get_value()).abs() < 1.0;
+        if ours && log.following.get_untracked() {
+            // Our own scroll to the newest row: nothing to learn, and reading
+            // the heights here would force a layout on every redraw.
+            return;
+        }
+        let height = el.client_height() as f64;
         viewport_px.set_value(height);
         let at_bottom = top + height >= el.scroll_height() as f64 - ROW_PX / 2.0;
-        let ours = (top - programmatic_top.get_value()).abs() < 1.0;
         if at_bottom {
             if !log.following.get_untracked() {
                 log.following.set(true);

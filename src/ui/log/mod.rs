@@ -34,6 +34,13 @@ const FILTER_STEP: usize = 50_000;
 /// Shortest interval between two redraws caused by arriving messages
 /// (about 30 per second).
 const MIN_REDRAW_MS: f64 = 30.0;
+/// Above this many messages per millisecond (1,000 a second) rows go by too
+/// fast to read anyway, so the log redraws only every [`BUSY_REDRAW_MS`]
+/// and leaves the main thread to receiving (the broker benchmark profiled
+/// layout and paint of each redraw as the page's biggest cost after the
+/// socket itself).
+const BUSY_MESSAGES_PER_MS: f64 = 1.0;
+const BUSY_REDRAW_MS: f64 = 100.0;
 
 /// The log's data, shared by the handle and the frame callback.
 pub struct LogCore {
@@ -46,14 +53,17 @@ pub struct LogCore {
     time_origin: f64,
     /// Minutes east of UTC, for the clock shown in rows.
     pub utc_offset_minutes: i32,
-    /// `performance.now()` of the first and the last message since the
-    /// last clear (read by the benchmark hook).
+    /// `performance.now()` (whole milliseconds, from the session's receive
+    /// time) of the first and the last message since the last clear (read by
+    /// the benchmark hook).
     pub first_at: Cell<f64>,
     pub last_at: Cell<f64>,
     /// `performance.now()` when the current filter pass started.
     filter_started: Cell<Option<f64>>,
     /// `performance.now()` of the last frame that redrew the log.
     last_redraw: Cell<f64>,
+    /// Messages ingested since that redraw.
+    arrived_since_redraw: Cell<u32>,
 }
 
 impl LogCore {
@@ -75,7 +85,17 @@ impl LogCore {
             last_at: Cell::new(f64::NAN),
             filter_started: Cell::new(None),
             last_redraw: Cell::new(f64::NEG_INFINITY),
+            arrived_since_redraw: Cell::new(0),
         }
+    }
+
+    /// Milliseconds until the next redraw for arriving messages is due.
+    fn redraw_wait(&self, now: f64) -> f64 {
+        let elapsed = now - self.last_redraw.get();
+        let arrived = self.arrived_since_redraw.get() as f64;
+        let busy = arrived >= 10.0 && arrived > BUSY_MESSAGES_PER_MS * elapsed;
+        let interval = if busy { BUSY_REDRAW_MS } else { MIN_REDRAW_MS };
+        interval - elapsed
     }
 
     fn perf_now(&self) -> f64 {
@@ -149,7 +169,8 @@ impl LogHandle {
         let Some(core) = self.core() else {
             return;
         };
-        let now = core.perf_now();
+        // The session's receive time: no clock read per message here.
+        let now = message.received_at.as_millis() as f64;
         {
             let mut store = core.store.borrow_mut();
             let seq = store.push(Incoming {
@@ -158,7 +179,7 @@ impl LogHandle {
                 qos: message.qos,
                 retain: message.retain,
                 duplicate: message.duplicate,
-                time_ms: core.time_origin + now,
+                time_ms: crate::transport::epoch_ms(message.received_at),
             });
             let mut charts = core.charts.borrow_mut();
             if !charts.is_empty() {
@@ -171,6 +192,8 @@ impl LogHandle {
             core.first_at.set(now);
         }
         core.last_at.set(now);
+        core.arrived_since_redraw
+            .set(core.arrived_since_redraw.get().saturating_add(1));
         self.request_frame(&core);
     }
 
@@ -178,21 +201,35 @@ impl LogHandle {
         if core.frame_pending.replace(true) {
             return;
         }
+        self.schedule_redraw(core);
+    }
+
+    /// Redraws in an animation frame once the next redraw is due. While
+    /// messages stream in, redraws are at least MIN_REDRAW_MS apart (more
+    /// when busy): the rows change completely each time anyway, and the time
+    /// goes to receiving instead (user scrolling is not throttled). The wait
+    /// is a timer, not a spin through animation frames: every frame the page
+    /// asks for costs it a rendering pass.
+    fn schedule_redraw(&self, core: &LogCore) {
         let handle = *self;
+        let wait = core.redraw_wait(core.perf_now());
+        if wait > 0.0 {
+            set_timeout(
+                move || {
+                    if let Some(core) = handle.core() {
+                        handle.schedule_redraw(&core);
+                    }
+                },
+                std::time::Duration::from_millis(wait.ceil() as u64),
+            );
+            return;
+        }
         request_animation_frame(move || {
             let Some(core) = handle.core() else {
                 return;
             };
-            // While messages stream in, redraw at most every MIN_REDRAW_MS:
-            // the rows change completely each time anyway, and the time goes
-            // to receiving instead (user scrolling is not throttled).
-            let now = core.perf_now();
-            if now - core.last_redraw.get() < MIN_REDRAW_MS {
-                core.frame_pending.set(false);
-                handle.request_frame(&core);
-                return;
-            }
-            core.last_redraw.set(now);
+            core.last_redraw.set(core.perf_now());
+            core.arrived_since_redraw.set(0);
             core.frame_pending.set(false);
             handle.version.try_update(|v| *v += 1);
         });

@@ -21,6 +21,11 @@ pub mod workspace;
 #[cfg(target_arch = "wasm32")]
 pub mod bench_exports;
 #[cfg(target_arch = "wasm32")]
+pub mod heap_stats;
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: heap_stats::CountingAllocator = heap_stats::CountingAllocator;
+#[cfg(target_arch = "wasm32")]
 pub mod transport;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

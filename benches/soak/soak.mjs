@@ -21,7 +21,9 @@ const SAMPLE_SECONDS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 60)
 const WARMUP_MINUTES = Math.min(2, MINUTES / 4)
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const broker = await startBroker({ wsPort: 19501, tcpPort: 11951 })
+// SOAK_PORT_OFFSET lets two soaks run side by side (e.g. two builds).
+const PORT_OFFSET = Number(process.env.SOAK_PORT_OFFSET ?? 0)
+const broker = await startBroker({ wsPort: 19501 + PORT_OFFSET, tcpPort: 11951 + PORT_OFFSET })
 const site = await serveDist()
 const browser = await launchBrowser()
 const { page, problems } = await openApp(browser.context, `${site.url}?bench&logCap=${CAP}`)
@@ -52,6 +54,7 @@ async function sample (minute) {
     jsHeapMB: +(heap.usedSize / 1048576).toFixed(2),
     wasmMB: +((stats.wasmBytes ?? 0) / 1048576).toFixed(2),
     storeMB: +((stats.storeBytes ?? 0) / 1048576).toFixed(2),
+    liveHeapMB: +((stats.liveHeapBytes ?? 0) / 1048576).toFixed(3),
     stored: stats.count,
     received: stats.received,
     dropped: stats.dropped,
@@ -82,7 +85,7 @@ const errors = [
 ]
 const report = { date: new Date().toISOString(), minutes: MINUTES, rate: RATE, cap: CAP, growth, errors, samples }
 mkdirSync(join(ROOT, 'bench-results'), { recursive: true })
-writeFileSync(join(ROOT, 'bench-results', 'soak.json'), JSON.stringify(report, null, 2))
+writeFileSync(process.env.SOAK_OUT ?? join(ROOT, 'bench-results', 'soak.json'), JSON.stringify(report, null, 2))
 console.log(`\nsoak: ${MINUTES} min at ${RATE} msg/s, cap ${CAP}: heap+wasm ${first.jsHeapMB + first.wasmMB} MB (minute ${first.minute}) -> ${last.jsHeapMB + last.wasmMB} MB (end), growth x${growth.toFixed(3)}, ${errors.length} error(s)`)
 
 publisher.end(true)

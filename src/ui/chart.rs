@@ -116,6 +116,21 @@ pub fn Chart() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
 
+    // Lines are keyed by id only and read their points and legend through
+    // this lookup, so a redraw updates attributes instead of replacing
+    // elements (a replaced <For> row leaves its reactive owner's allocation
+    // behind until the panel is unmounted).
+    let current = move |id: u32, read: fn(&Line) -> String| {
+        drawing.with(|drawing| {
+            drawing
+                .lines
+                .iter()
+                .find(|line| line.id == id)
+                .map(read)
+                .unwrap_or_default()
+        })
+    };
+
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let filter_text = filter.get_untracked().trim().to_string();
@@ -165,12 +180,18 @@ pub fn Chart() -> impl IntoView {
                 <text x=LEFT - 4.0 y=HEIGHT - BOTTOM text-anchor="end" class="tick">{move || format!("{:.4}", drawing.get().y_min)}</text>
                 <text x=LEFT y=HEIGHT - 6.0 class="tick">{move || drawing.get().t_min}</text>
                 <text x=WIDTH - 8.0 y=HEIGHT - 6.0 text-anchor="end" class="tick">{move || drawing.get().t_max}</text>
-                <For each=move || drawing.get().lines key=|line| (line.id, line.points.clone()) let:line>
-                    <polyline points=line.points fill="none" stroke=line.color stroke-width="1.5" data-testid="chart-line"/>
+                <For each=move || drawing.get().lines key=|line| line.id let:line>
+                    {
+                        let id = line.id;
+                        view! {
+                            <polyline points=move || current(id, |line| line.points.clone()) fill="none"
+                                stroke=line.color stroke-width="1.5" data-testid="chart-line"/>
+                        }
+                    }
                 </For>
             </svg>
             <ul class="chart-legend" data-testid="chart-legend">
-                <For each=move || drawing.get().lines key=|line| (line.id, line.count, line.last.map(f64::to_bits)) let:line>
+                <For each=move || drawing.get().lines key=|line| line.id let:line>
                     {
                         let id = line.id;
                         view! {
@@ -178,7 +199,11 @@ pub fn Chart() -> impl IntoView {
                                 <span class="chart-swatch" style:background=line.color></span>
                                 <code>{line.label.clone()}</code>
                                 <span class="muted">
-                                    {format!(" {} points, last {}", line.count, line.last.map_or("—".to_string(), |v| v.to_string()))}
+                                    {move || current(id, |line| format!(
+                                        " {} points, last {}",
+                                        line.count,
+                                        line.last.map_or("—".to_string(), |v| v.to_string())
+                                    ))}
                                 </span>
                                 <button class="link" on:click=move |_| remove(id)>"Remove"</button>
                             </li>

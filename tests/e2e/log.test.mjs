@@ -222,3 +222,43 @@ test('export writes parseable NDJSON of the filtered view; tree filters; chart p
   assert.deepEqual(problems, [])
   await context.close()
 })
+
+test('topic tree rows and chart series update in place as messages arrive (no element churn)', async () => {
+  // Replacing a row on every update leaks: Leptos keeps each replaced row's
+  // reactive owner allocated until the panel unmounts (the soak saw wasm
+  // memory creep). Rows must keep their element and change their text.
+  const { page, problems, context } = await connectedPage('steady/#')
+  await publishMany('steady/sensor', 5, (i) => JSON.stringify({ i, level: i * 2 }))
+  await page.locator('[data-testid=tree-node][data-path=steady]').waitFor()
+  await page.getByTestId('chart-filter').fill('steady/sensor')
+  await page.getByTestId('chart-field').fill('level')
+  await page.getByTestId('chart-add').click()
+  await page.getByTestId('chart-series').filter({ hasText: '5 points' }).waitFor()
+  // Tag the current elements; the tags survive only if the elements do.
+  await page.evaluate(() => {
+    document.querySelector('[data-testid=tree-node][data-path=steady]').dataset.tagged = 'tree'
+    document.querySelector('[data-testid=chart-series]').dataset.tagged = 'legend'
+    document.querySelector('[data-testid=chart-line]').dataset.tagged = 'line'
+  })
+  const pointsBefore = await page.getByTestId('chart-line').getAttribute('points')
+
+  await publishMany('steady/sensor', 5, (i) => JSON.stringify({ i, level: i * 3 }), 5)
+  const node = page.locator('[data-testid=tree-node][data-path=steady]')
+  await node.locator('[data-testid=tree-count]').filter({ hasText: /^10$/ }).waitFor()
+  await page.getByTestId('chart-series').filter({ hasText: '10 points, last 27' }).waitFor()
+  assert.equal(await node.getAttribute('data-tagged'), 'tree')
+  assert.equal(await page.getByTestId('chart-series').getAttribute('data-tagged'), 'legend')
+  const line = page.getByTestId('chart-line')
+  assert.equal(await line.getAttribute('data-tagged'), 'line')
+  assert.notEqual(await line.getAttribute('points'), pointsBefore)
+  // The child row shows the latest value, also updated in place.
+  await node.locator('.tree-toggle').click()
+  const child = page.locator('[data-testid=tree-node][data-path="steady/sensor"]')
+  await child.locator('[data-testid=tree-value]').filter({ hasText: '"level":27' }).waitFor()
+  await child.evaluate((el) => { el.dataset.tagged = 'child' })
+  await publish('steady/sensor', JSON.stringify({ i: 10, level: 99 }))
+  await child.locator('[data-testid=tree-value]').filter({ hasText: '"level":99' }).waitFor()
+  assert.equal(await child.getAttribute('data-tagged'), 'child')
+  assert.deepEqual(problems, [])
+  await context.close()
+})

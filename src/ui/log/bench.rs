@@ -42,6 +42,11 @@ pub fn install(log: LogHandle) {
         let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
         let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
         set(&out, "wasmBytes", buffer.byte_length() as f64);
+        set(
+            &out,
+            "liveHeapBytes",
+            crate::heap_stats::live_bytes() as f64,
+        );
         set(&out, "version", log.version.get_untracked() as f64);
         out.into()
     });

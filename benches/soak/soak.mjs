@@ -25,7 +25,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // SOAK_PORT_OFFSET lets two soaks run side by side (e.g. two builds).
 const PORT_OFFSET = Number(process.env.SOAK_PORT_OFFSET ?? 0)
-const broker = await startBroker({ wsPort: 19501 + PORT_OFFSET, tcpPort: 11951 + PORT_OFFSET })
+// Ports apart from the test suite's (19001–19171, 11883–11971).
+const broker = await startBroker({ wsPort: 19501 + PORT_OFFSET, tcpPort: 12501 + PORT_OFFSET })
 const site = await serveDist()
 const browser = await launchBrowser()
 const { page, problems } = await openApp(browser.context, `${site.url}?bench&logCap=${CAP}`)

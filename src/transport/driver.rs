@@ -177,9 +177,7 @@ impl Driver {
             }
             Output::Send(bytes) => {
                 if let Some(socket) = &inner.socket {
-                    // A failed send means the socket is closing; its close
-                    // event reaches the session.
-                    let _ = socket.send(&bytes);
+                    socket.send(&bytes);
                 }
             }
             Output::Close => {

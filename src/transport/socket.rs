@@ -1,10 +1,21 @@
 //! A WebSocket that owns its JS callbacks (as gloo-net does), so they live
 //! exactly as long as the socket and are detached when it is dropped.
+//!
+//! Outgoing bytes are coalesced: everything sent while the page works
+//! through a burst of received frames (a PUBACK per QoS 1 message) goes out
+//! as one WebSocket frame in a task posted right after them. One frame per
+//! packet cost the page a send and the broker a frame each; mqtt.js batches
+//! its writes the same way and outran a send-per-packet client at QoS 1.
+//! A `MessageChannel` task, unlike a timer, is not throttled in hidden tabs,
+//! and runs next when nothing else is queued, so a lone publish is not
+//! delayed. Dropping the socket sends what is pending before closing it.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{BinaryType, CloseEvent, Event, WebSocket};
+use web_sys::{BinaryType, CloseEvent, Event, MessageChannel, WebSocket};
 
 // The message handler is the hottest path of the page (one call per frame,
 // tens of thousands per second). Written in JS, it reads `event.data` and
@@ -43,9 +54,30 @@ pub enum SocketEvent {
     },
 }
 
+/// Bytes waiting for the next flush, and the channel that schedules it.
+struct Outgoing {
+    socket: WebSocket,
+    pending: RefCell<Vec<u8>>,
+    channel: MessageChannel,
+}
+
+impl Outgoing {
+    /// Sends everything pending as one frame; a failure means the socket is
+    /// closing, and its close event reaches the session.
+    fn flush(&self) {
+        let mut pending = self.pending.borrow_mut();
+        if !pending.is_empty() {
+            let _ = self.socket.send_with_u8_array(&pending);
+            pending.clear();
+        }
+    }
+}
+
 /// An open or opening WebSocket with subprotocol `mqtt`.
 pub struct Socket {
     socket: WebSocket,
+    outgoing: Rc<Outgoing>,
+    _on_flush: Closure<dyn FnMut(JsValue)>,
     _on_open: Closure<dyn FnMut(Event)>,
     _on_bytes: Closure<dyn FnMut(Vec<u8>)>,
     _on_text: Closure<dyn FnMut()>,
@@ -87,8 +119,27 @@ impl Socket {
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         listen_for_frames(&socket, &on_bytes, &on_text);
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        let outgoing = Rc::new(Outgoing {
+            socket: socket.clone(),
+            pending: RefCell::new(Vec::new()),
+            channel: MessageChannel::new().map_err(describe_js_error)?,
+        });
+        let on_flush = {
+            let outgoing = Rc::downgrade(&outgoing);
+            Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+                if let Some(outgoing) = outgoing.upgrade() {
+                    outgoing.flush();
+                }
+            })
+        };
+        outgoing
+            .channel
+            .port1()
+            .set_onmessage(Some(on_flush.as_ref().unchecked_ref()));
         Ok(Socket {
             socket,
+            outgoing,
+            _on_flush: on_flush,
             _on_open: on_open,
             _on_bytes: on_bytes,
             _on_text: on_text,
@@ -96,16 +147,33 @@ impl Socket {
         })
     }
 
-    /// Sends one binary frame; a failure means the socket is closing.
-    pub fn send(&self, bytes: &[u8]) -> Result<(), String> {
-        self.socket
-            .send_with_u8_array(bytes)
-            .map_err(describe_js_error)
+    /// Queues bytes for the next flush (see the module documentation).
+    pub fn send(&self, bytes: &[u8]) {
+        let mut pending = self.outgoing.pending.borrow_mut();
+        let first = pending.is_empty();
+        pending.extend_from_slice(bytes);
+        drop(pending);
+        if first {
+            let posted = self
+                .outgoing
+                .channel
+                .port2()
+                .post_message(&JsValue::UNDEFINED);
+            if posted.is_err() {
+                self.outgoing.flush();
+            }
+        }
     }
 }
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        // A DISCONNECT queued just before closing must still go out.
+        self.outgoing.flush();
+        let port = self.outgoing.channel.port1();
+        port.set_onmessage(None);
+        port.close();
+        self.outgoing.channel.port2().close();
         self.socket.set_onopen(None);
         self.socket.set_onmessage(None);
         self.socket.set_onclose(None);

@@ -97,6 +97,27 @@ test('a PUBACK for an id never sent is a warning; the connection stays up', asyn
   await context.close()
 })
 
+test('a burst of QoS 1 messages: each shown once and acknowledged once, in order, over coalesced frames', async () => {
+  const { page, problems, context } = await openRogue('qos1-burst')
+  const framesBefore = rogue.state.frames
+  rogue.state.pubacks.length = 0
+  await goodPhase(page)
+  await page.locator('[data-testid=message][data-topic="t/q"]').first().waitFor({ timeout: 10000 })
+  await page.waitForFunction(() => window.mqttConsole.messages('t/q').length === 50, null, { timeout: 10000 })
+  const payloads = await page.evaluate(() => window.mqttConsole.messages('t/q').map((m) => m.payload))
+  assert.deepEqual(payloads, Array.from({ length: 50 }, (_, i) => `n${i + 1}`))
+  // Every PUBACK reaches the broker as a whole packet, in order, although
+  // several share a WebSocket frame (how many depends on scheduling).
+  for (let waited = 0; rogue.state.pubacks.length < 50 && waited < 5000; waited += 50) await page.waitForTimeout(50)
+  assert.deepEqual(rogue.state.pubacks, Array.from({ length: 50 }, (_, i) => i + 1))
+  const frames = rogue.state.frames - framesBefore
+  console.log(`# 50 PUBACKs (+ CONNECT, SUBSCRIBE) arrived in ${frames} WebSocket frames`)
+  assert.equal(await statusOf(page), 'connected')
+  await assertNothingLost(page, problems)
+  await page.getByTestId('disconnect').click()
+  await context.close()
+})
+
 test('a broker that closes mid-packet: the partial packet is dropped, the close explained, retried', async () => {
   const { page, problems, context } = await openRogue('close-mid-packet')
   await goodPhase(page)

@@ -176,6 +176,9 @@ pub fn MessageLog() -> impl IntoView {
         });
     });
 
+    // The message cap, as chosen here or by `?logCap=N`.
+    let cap_shown = RwSignal::new(log.max_messages());
+
     let export_status = RwSignal::new(ExportStatus::Idle);
     let export = move |format| export::start(log, format, export_status);
 
@@ -212,6 +215,21 @@ pub fn MessageLog() -> impl IntoView {
                     on:click=move |_| log.paused.update(|p| *p = !*p)>
                     {move || if log.paused.get() { "Resume" } else { "Pause" }}
                 </button>
+                <label class="log-cap" title="The oldest messages are dropped beyond this (also ?logCap=N in the URL)">
+                    "Keep "
+                    <select data-testid="log-cap"
+                        on:change=move |ev| {
+                            if let Ok(cap) = event_target_value(&ev).parse::<usize>() {
+                                log.set_max_messages(cap);
+                                cap_shown.set(cap);
+                            }
+                        }
+                        prop:value=move || cap_shown.get().to_string()>
+                        {move || cap_choices(cap_shown.get()).into_iter().map(|cap| {
+                            view! { <option value=cap.to_string()>{thousands(cap as u64)}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
                 <button class="link" data-testid="clear-log" on:click=move |_| log.clear()>"Clear"</button>
             </div>
             <div class="row log-filters">
@@ -318,4 +336,15 @@ pub fn MessageLog() -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// Message caps offered in the toolbar, plus the current one if it is not
+/// among them (set by `?logCap=N`).
+fn cap_choices(current: usize) -> Vec<usize> {
+    let mut caps = vec![1_000, 10_000, 100_000, 1_000_000, 5_000_000];
+    if !caps.contains(&current) {
+        caps.push(current);
+        caps.sort_unstable();
+    }
+    caps
 }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { createReadStream, existsSync, statSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { dirname, extname, join, normalize } from 'node:path'
+import { after, before } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import mqtt from 'mqtt'
 import { chromium } from 'playwright-core'
@@ -134,4 +135,24 @@ export async function subscribePage (page, filter, qos = 0) {
   await page.getByTestId('subscribe-qos').selectOption(String(qos))
   await page.getByTestId('subscribe').click()
   await page.locator(`[data-testid=subscription][data-filter="${filter}"][data-status=granted]`).waitFor({ timeout: 10000 })
+}
+
+/**
+ * For a test file: registers hooks that start a broker on these ports, serve
+ * the built page and launch Chromium before its tests, and stop them after.
+ * Returns an object whose `broker`, `site` and `browser` are set by then.
+ */
+export function brokerSiteAndBrowser ({ wsPort, tcpPort }) {
+  const env = {}
+  before(async () => {
+    env.broker = await startBroker({ wsPort, tcpPort })
+    env.site = await serveDist()
+    env.browser = await launchBrowser()
+  })
+  after(async () => {
+    await env.browser?.close()
+    await env.site?.stop()
+    await env.broker?.stop()
+  })
+  return env
 }

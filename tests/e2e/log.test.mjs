@@ -262,3 +262,25 @@ test('topic tree rows and chart series update in place as messages arrive (no el
   assert.deepEqual(problems, [])
   await context.close()
 })
+
+test('the message cap is set from the toolbar: lowering it drops the oldest at once, counted', async () => {
+  const { page, problems, context } = await connectedPage('capped/#', 0)
+  assert.equal(await page.getByTestId('log-cap').inputValue(), '1000000')
+  await publishMany('capped/x', 1200, (i) => JSON.stringify({ i }))
+  await waitForCount(page, 'message-count', 1200)
+  await page.getByTestId('log-cap').selectOption('1000')
+  await waitForCount(page, 'message-count', 1000)
+  await page.getByTestId('dropped-count').filter({ hasText: '200 older dropped' }).waitFor()
+  // The newest are kept: the first row is message 200.
+  await page.getByTestId('message-log').evaluate((el) => { el.scrollTop = 0 })
+  await page.waitForFunction(() => {
+    const first = document.querySelector('[data-testid=message] [data-testid=message-payload]')
+    return first && JSON.parse(first.textContent).i === 200
+  }, null, { timeout: 5000 })
+  // New messages keep the log at the cap.
+  await publishMany('capped/x', 50, (i) => JSON.stringify({ i }), 1200)
+  await page.getByTestId('dropped-count').filter({ hasText: '250 older dropped' }).waitFor()
+  await waitForCount(page, 'message-count', 1000)
+  assert.deepEqual(problems, [])
+  await context.close()
+})

@@ -2,28 +2,16 @@
 // and hostile topics/payloads rendered as literal text.
 
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import {
-  connectPage, launchBrowser, openApp, outsideClient, serveDist, startBroker, subscribePage
+  brokerSiteAndBrowser, connectPage, openApp, outsideClient, subscribePage
 } from './harness.mjs'
 
-let broker, site, browser
-
-before(async () => {
-  broker = await startBroker({ wsPort: 19103, tcpPort: 11903 })
-  site = await serveDist()
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  await browser?.close()
-  await site?.stop()
-  await broker?.stop()
-})
+const env = brokerSiteAndBrowser({ wsPort: 19103, tcpPort: 11903 })
 
 /** A page that records CSP violations and any sign of script injection. */
 async function watchedApp () {
-  const context = await browser.newContext()
+  const context = await env.browser.newContext()
   await context.addInitScript(() => {
     window.__cspViolations = []
     window.__xss = 0
@@ -31,7 +19,7 @@ async function watchedApp () {
       window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} (${e.sample})`)
     })
   })
-  const opened = await openApp(context, site.url)
+  const opened = await openApp(context, env.site.url)
   return { context, ...opened }
 }
 
@@ -56,9 +44,9 @@ test('the page ships a strict Content-Security-Policy', async () => {
 
 test('a full session causes no CSP violation', async () => {
   const { page, problems, context } = await watchedApp()
-  await connectPage(page, broker.wsUrl)
+  await connectPage(page, env.broker.wsUrl)
   await subscribePage(page, 'csp/#', 1)
-  const outside = await outsideClient(broker.tcpUrl)
+  const outside = await outsideClient(env.broker.tcpUrl)
   outside.publish('csp/a', '{"v": 1}', { qos: 1 })
   await page.locator('[data-testid=message][data-topic="csp/a"]').waitFor()
   await page.getByTestId('publish-topic').fill('csp/b')
@@ -81,9 +69,9 @@ const HOSTILE = [
 
 test('hostile payloads and topics render as literal text in the log', async () => {
   const { page, problems, context } = await watchedApp()
-  await connectPage(page, broker.wsUrl)
+  await connectPage(page, env.broker.wsUrl)
   await subscribePage(page, 'xss/#', 0)
-  const outside = await outsideClient(broker.tcpUrl)
+  const outside = await outsideClient(env.broker.tcpUrl)
   for (const [i, payload] of HOSTILE.entries()) outside.publish(`xss/${i}`, payload)
   outside.publish('xss/<img src=x onerror=window.__xss=5>', 'topic attack')
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=message]').length >= 5)

@@ -3,33 +3,21 @@
 // outside the page on the other side.
 
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import {
-  connectPage, launchBrowser, openApp, outsideClient, serveDist, startBroker, subscribePage
+  brokerSiteAndBrowser, connectPage, openApp, outsideClient, subscribePage
 } from './harness.mjs'
 
-let broker, site, browser
-
-before(async () => {
-  broker = await startBroker({ wsPort: 19101, tcpPort: 11901 })
-  site = await serveDist()
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  await browser?.close()
-  await site?.stop()
-  await broker?.stop()
-})
+const env = brokerSiteAndBrowser({ wsPort: 19101, tcpPort: 11901 })
 
 test('page receives what an outside client publishes, and publishes to it', async () => {
-  const { page, problems } = await openApp(browser.context, site.url)
+  const { page, problems } = await openApp(env.browser.context, env.site.url)
   assert.equal(await page.getByTestId('connection-status').getAttribute('data-status'), 'disconnected')
 
-  await connectPage(page, broker.wsUrl)
+  await connectPage(page, env.broker.wsUrl)
   await subscribePage(page, 'device/+/details', 0)
 
-  const outside = await outsideClient(broker.tcpUrl)
+  const outside = await outsideClient(env.broker.tcpUrl)
   const temp = '{"desiredTemp": 20, "currentTemp": 15}'
   const light = '{ "desiredLight": 100, "currentLight": 50 }'
   outside.publish('device/temp/details', temp)
@@ -61,7 +49,7 @@ test('page receives what an outside client publishes, and publishes to it', asyn
 })
 
 test('a URL that is not ws/wss is refused with a clear message', async () => {
-  const { page } = await openApp(browser.context, site.url)
+  const { page } = await openApp(env.browser.context, env.site.url)
   await page.getByTestId('broker-url').fill('mqtt://127.0.0.1:1883')
   await page.getByTestId('connect').click()
   const error = await page.getByTestId('connection-error').textContent()

@@ -1,30 +1,18 @@
 // Profiles, import/export, share links, subscriptions and the publish panel,
-// in the built page in headless Chromium against the real broker.
+// in the built page in headless Chromium against the real env.broker.
 
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import {
-  connectPage, launchBrowser, openApp, outsideClient, serveDist, startBroker, subscribePage
+  brokerSiteAndBrowser, connectPage, openApp, outsideClient, subscribePage
 } from './harness.mjs'
 
-let broker, site, browser
-
-before(async () => {
-  broker = await startBroker({ wsPort: 19102, tcpPort: 11902 })
-  site = await serveDist()
-  browser = await launchBrowser()
-})
-
-after(async () => {
-  await browser?.close()
-  await site?.stop()
-  await broker?.stop()
-})
+const env = brokerSiteAndBrowser({ wsPort: 19102, tcpPort: 11902 })
 
 /** A fresh browser context (empty storage) with the app open. */
-async function freshApp (url = site.url) {
-  const context = await browser.newContext()
+async function freshApp (url = env.site.url) {
+  const context = await env.browser.newContext()
   return { context, ...(await openApp(context, url)) }
 }
 
@@ -89,7 +77,7 @@ test('rename, duplicate and delete profiles', async () => {
 
 test('export and import round-trip profiles and subscriptions, without secrets', async () => {
   const { page } = await freshApp()
-  await page.getByTestId('broker-url').fill('wss://broker.example.com:8884/mqtt')
+  await page.getByTestId('broker-url').fill('wss://env.broker.example.com:8884/mqtt')
   await page.getByTestId('username').fill('exporter')
   await page.getByTestId('password').fill('never-export-me')
   await page.getByTestId('profile-name').fill('Exported')
@@ -108,7 +96,7 @@ test('export and import round-trip profiles and subscriptions, without secrets',
   assert.ok(!text.includes('never-export-me'), 'no secret in the exported file')
   const exported = JSON.parse(text)
   assert.equal(exported.version, 1)
-  assert.ok(exported.profiles.some((p) => p.name === 'Exported' && p.brokerUrl === 'wss://broker.example.com:8884/mqtt'))
+  assert.ok(exported.profiles.some((p) => p.name === 'Exported' && p.brokerUrl === 'wss://env.broker.example.com:8884/mqtt'))
   assert.ok(exported.subscriptions.some((s) => s.filter === 'factory/+/alarms' && s.alias === 'alarms'))
 
   // Import into a clean page.
@@ -119,7 +107,7 @@ test('export and import round-trip profiles and subscriptions, without secrets',
   await page.getByTestId('workspace-import').setInputFiles(file)
   await page.getByText('Imported 2 profile(s) and 1 new subscription(s).').waitFor()
   await page.getByTestId('profile-select').selectOption('Exported')
-  assert.equal(await page.getByTestId('broker-url').inputValue(), 'wss://broker.example.com:8884/mqtt')
+  assert.equal(await page.getByTestId('broker-url').inputValue(), 'wss://env.broker.example.com:8884/mqtt')
   await page.locator('[data-testid=subscription][data-filter="factory/+/alarms"]').waitFor()
 
   // A file that is not a workspace is refused with a reason; nothing is lost.
@@ -130,7 +118,7 @@ test('export and import round-trip profiles and subscriptions, without secrets',
 
 test('a share link restores the dashboard, carries no secret, and asks for the missing one', async () => {
   const { page } = await freshApp()
-  await page.getByTestId('broker-url').fill(broker.wsUrl)
+  await page.getByTestId('broker-url').fill(env.broker.wsUrl)
   await page.getByTestId('client-id').fill('my-own-client-id')
   await page.getByTestId('username').fill('team')
   await page.getByTestId('password').fill('team-password-XYZ')
@@ -155,7 +143,7 @@ test('a share link restores the dashboard, carries no secret, and asks for the m
   await page.goto(link)
   await page.getByTestId('connection-status').waitFor()
   assert.equal(await page.getByTestId('profile-select').inputValue(), 'Team dashboard')
-  assert.equal(await page.getByTestId('broker-url').inputValue(), broker.wsUrl)
+  assert.equal(await page.getByTestId('broker-url').inputValue(), env.broker.wsUrl)
   assert.equal(await page.getByTestId('username').inputValue(), 'team')
   await page.getByTestId('share-needs-secrets').waitFor()
   await page.locator('[data-testid=subscription][data-filter="plant/+/temp"]').waitFor()
@@ -170,10 +158,10 @@ test('a share link restores the dashboard, carries no secret, and asks for the m
 
 test('subscriptions: several at once, disable stops delivery, remove, and they survive a reload', async () => {
   const { page } = await freshApp()
-  await connectPage(page, broker.wsUrl)
+  await connectPage(page, env.broker.wsUrl)
   await subscribePage(page, 'multi/a', 0)
   await subscribePage(page, 'multi/b', 1)
-  const outside = await outsideClient(broker.tcpUrl)
+  const outside = await outsideClient(env.broker.tcpUrl)
   outside.publish('multi/a', 'a1')
   outside.publish('multi/b', 'b1')
   await page.locator('[data-testid=message][data-topic="multi/a"]').waitFor()
@@ -201,8 +189,8 @@ test('subscriptions: several at once, disable stops delivery, remove, and they s
 
 test('publish panel: JSON validation and formatting, inline topic errors, history, repeat with progress and stop', async () => {
   const { page } = await freshApp()
-  await connectPage(page, broker.wsUrl)
-  const outside = await outsideClient(broker.tcpUrl)
+  await connectPage(page, env.broker.wsUrl)
+  const outside = await outsideClient(env.broker.tcpUrl)
   await new Promise((resolve, reject) => outside.subscribe('pub/#', (e) => e ? reject(e) : resolve()))
   const received = []
   outside.on('message', (topic, payload) => received.push({ topic, payload: payload.toString() }))

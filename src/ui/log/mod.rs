@@ -159,6 +159,26 @@ impl LogHandle {
         self.core.try_get_value()
     }
 
+    /// The most messages the log keeps.
+    pub fn max_messages(&self) -> usize {
+        self.with_store(|store| store.config().max_messages)
+            .unwrap_or_default()
+    }
+
+    /// Changes the message cap; lowering it drops the oldest messages at
+    /// once (counted as dropped, like any other drop).
+    pub fn set_max_messages(&self, max_messages: usize) {
+        if let Some(core) = self.core() {
+            let mut store = core.store.borrow_mut();
+            let config = store.config();
+            store.set_config(crate::store::StoreConfig {
+                max_messages: max_messages.max(1),
+                ..config
+            });
+        }
+        self.changed();
+    }
+
     /// Reads the store.
     pub fn with_store<R>(&self, read: impl FnOnce(&MessageStore) -> R) -> Option<R> {
         self.core().map(|core| read(&core.store.borrow()))

@@ -6,6 +6,7 @@
 // inside the page, from the first to the last message received.
 //
 //   node benches/browser/run.mjs [--quick] [--skip-scale] [--rounds N] [--out FILE]
+//        [--only receive|client|render|scale]
 //        (every page runs N times per scenario, default 3, in a rotating
 //        order; the table shows each page's median run and the range)
 //   node benches/browser/run.mjs --profile ours|mqttjs|raw [--size 64] [--broker]
@@ -35,6 +36,9 @@ const OUT = args.includes('--out') ? args[args.indexOf('--out') + 1] : join(HERE
 const WS_PORT = 19401
 const TCP_PORT = 11941
 const scale = (n) => QUICK ? Math.max(1000, Math.round(n / 10)) : n
+// `--only receive|client|render|scale`: one part (the table shows what ran).
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : null
+const runs = (part) => ONLY === null || ONLY === part
 const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : (QUICK ? 1 : 3)
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -443,14 +447,14 @@ try {
     { name: '1KB-qos0', count: scale(100000), size: 1024, qos: 0 },
     { name: '64B-qos1', count: scale(20000), size: 64, qos: 1 }
   ]
-  for (const scenario of scenarios) {
+  for (const scenario of runs('receive') ? scenarios : []) {
     const clients = await rounds(['raw', 'mqttjs', 'ours'], (kind) => receiveRun(cdp, site, broker, kind, scenario))
     results.receive.push({ ...scenario, clients })
   }
-  results.clientOnly = await rounds(['raw', 'mqttjs', 'ours'], (kind) => fakeRun(cdp, site, kind, scale(100000)))
+  if (runs('client')) results.clientOnly = await rounds(['raw', 'mqttjs', 'ours'], (kind) => fakeRun(cdp, site, kind, scale(100000)))
   const render = { name: '64B-qos0', count: scale(100000), size: 64, qos: 0 }
-  results.render = await rounds(['ours', 'naive'], (kind) => receiveRun(cdp, site, broker, kind, render))
-  if (!SKIP_SCALE) results.scale = await scaleRun(cdp, site, broker, QUICK ? 100000 : 1000000)
+  if (runs('render')) results.render = await rounds(['ours', 'naive'], (kind) => receiveRun(cdp, site, broker, kind, render))
+  if (!SKIP_SCALE && runs('scale')) results.scale = await scaleRun(cdp, site, broker, QUICK ? 100000 : 1000000)
 } finally {
   await cdp.close()
   site.stop()
@@ -475,14 +479,16 @@ for (const row of results.receive) {
   lines.push(`| ${fmt(row.count)} × ${row.size} B QoS ${row.qos} | ${fmtRate(raw)} | ${fmtRate(js)} | ${fmtRate(ours)} | ${(ours.rate / raw.rate).toFixed(2)} | ${(ours.rate / js.rate).toFixed(2)} | ${raw.lost} / ${js.lost} / ${ours.lost} |`)
 }
 const [fr, fj, fo] = results.clientOnly
-lines.push(`| client only (fake socket), ${fmt(fo.messages)} × 64 B | ${fmtRate(fr)} | ${fmtRate(fj)} | ${fmtRate(fo)} | ${(fo.rate / fr.rate).toFixed(2)} | ${(fo.rate / fj.rate).toFixed(2)} | |`)
+if (fo) lines.push(`| client only (fake socket), ${fmt(fo.messages)} × 64 B | ${fmtRate(fr)} | ${fmtRate(fj)} | ${fmtRate(fo)} | ${(fo.rate / fr.rate).toFixed(2)} | ${(fo.rate / fj.rate).toFixed(2)} | |`)
 lines.push('')
 const [ro, rn] = results.render
-lines.push('| receive + render, 64 B QoS 0 | msgs/s | JS heap after | wasm memory |')
-lines.push('|---|---|---|---|')
-lines.push(`| ours (full app, virtualized list) | ${fmtRate(ro)} | ${ro.jsHeapMB} MB | ${ro.wasmMB} MB |`)
-lines.push(`| naive mqtt.js page (one DOM row per message) | ${fmtRate(rn)} | ${rn.jsHeapMB} MB | — |`)
-lines.push(`| ratio | ${(ro.rate / rn.rate).toFixed(1)}× | | |`)
+if (ro) {
+  lines.push('| receive + render, 64 B QoS 0 | msgs/s | JS heap after | wasm memory |')
+  lines.push('|---|---|---|---|')
+  lines.push(`| ours (full app, virtualized list) | ${fmtRate(ro)} | ${ro.jsHeapMB} MB | ${ro.wasmMB} MB |`)
+  lines.push(`| naive mqtt.js page (one DOM row per message) | ${fmtRate(rn)} | ${rn.jsHeapMB} MB | — |`)
+  lines.push(`| ratio | ${(ro.rate / rn.rate).toFixed(1)}× | | |`)
+}
 if (results.scale) {
   const s = results.scale
   lines.push('')

@@ -12,13 +12,19 @@ thread_local! {
     });
 }
 
-/// Milliseconds from `performance.now()` (monotonic, unlike `Date.now()`).
-pub fn now() -> Instant {
-    let millis = PERFORMANCE.with(|performance| match performance {
+/// `performance.now()` in fractional milliseconds (monotonic, unlike
+/// `Date.now()`, which stands in where there is no `performance`): for
+/// measuring durations in the page.
+pub fn now_ms() -> f64 {
+    PERFORMANCE.with(|performance| match performance {
         Some(performance) => performance.now(),
         None => js_sys::Date::now(),
-    });
-    Instant::from_millis(millis.max(0.0) as u64)
+    })
+}
+
+/// [`now_ms`] in whole milliseconds, for the session.
+pub fn now() -> Instant {
+    Instant::from_millis(now_ms().max(0.0) as u64)
 }
 
 /// Milliseconds since the Unix epoch of an instant from [`now`], so a time

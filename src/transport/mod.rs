@@ -7,6 +7,6 @@ mod driver;
 mod socket;
 mod timer;
 
-pub use clock::{epoch_ms, now};
+pub use clock::{epoch_ms, now, now_ms};
 pub use driver::{Driver, UrlProvider};
 pub use timer::{source as timer_source, TimerSource};

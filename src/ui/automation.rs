@@ -26,6 +26,7 @@ use crate::codec::QoS;
 use crate::matcher::{preview, quote, Expectation, MessageSpec, Verdict};
 use crate::session::{ConnectOptions, Event, OutboundMessage, PublishId};
 use crate::topic;
+use crate::transport::now_ms;
 use bytes::Bytes;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use leptos::prelude::*;
@@ -322,14 +323,6 @@ pub(crate) fn after(ms: u64, callback: impl FnOnce() + 'static) {
         callback.unchecked_ref(),
         ms.min(i32::MAX as u64) as i32,
     );
-}
-
-/// `performance.now()` in milliseconds.
-pub(crate) fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|window| window.performance())
-        .map(|performance| performance.now())
-        .unwrap_or_else(js_sys::Date::now)
 }
 
 /// JSON text of a JS value. A `RegExp` under a `regex` key becomes

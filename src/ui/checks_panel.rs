@@ -6,6 +6,7 @@
 use super::automation;
 use super::state::{AppState, ConnectionStatus};
 use crate::checks::{CheckForm, CheckResult, Outcome, Report, MATCH_KINDS};
+use crate::transport::now_ms;
 use leptos::prelude::*;
 
 const STORAGE_KEY: &str = "mqtt-console.checks";
@@ -52,7 +53,7 @@ async fn run_rows(rows: Vec<(usize, Row)>, summary: RwSignal<Option<Report>>) {
     for (_, row) in &rows {
         row.result.set(None);
     }
-    let started = automation::now_ms();
+    let started = now_ms();
     let mut results = Vec::new();
     for (index, row) in rows {
         row.running.set(true);
@@ -75,7 +76,7 @@ async fn run_rows(rows: Vec<(usize, Row)>, summary: RwSignal<Option<Report>>) {
     }
     summary.set(Some(Report::new(
         results,
-        (automation::now_ms() - started).max(0.0) as u64,
+        (now_ms() - started).max(0.0) as u64,
     )));
 }
 

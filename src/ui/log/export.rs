@@ -5,6 +5,7 @@
 
 use super::LogHandle;
 use crate::store::export::{ExportFormat, Exporter};
+use crate::transport::now_ms;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -47,12 +48,6 @@ pub fn start(log: LogHandle, format: ExportFormat, status: RwSignal<ExportStatus
     step(log, exporter, parts, status);
 }
 
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
 fn step(
     log: LogHandle,
     exporter: Rc<RefCell<Exporter>>,
@@ -62,11 +57,11 @@ fn step(
     let Some(core) = log.core() else {
         return;
     };
-    let started = now();
+    let started = now_ms();
     {
         let store = core.store.borrow();
         let mut exporter = exporter.borrow_mut();
-        while now() - started < FRAME_BUDGET_MS {
+        while now_ms() - started < FRAME_BUDGET_MS {
             match exporter.next_chunk(&store, ROWS_PER_STEP) {
                 Some(chunk) => {
                     parts.push(&JsValue::from_str(&chunk));

@@ -20,6 +20,7 @@ use crate::store::filter::{PayloadQuery, Query};
 use crate::store::format::PayloadView;
 use crate::store::view::LogView;
 use crate::store::{Incoming, MessageStore};
+use crate::transport::now_ms;
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -49,8 +50,6 @@ pub struct LogCore {
     pub view: RefCell<LogView>,
     pub charts: RefCell<Charts>,
     frame_pending: Cell<bool>,
-    performance: Option<web_sys::Performance>,
-    time_origin: f64,
     /// Minutes east of UTC, for the clock shown in rows.
     pub utc_offset_minutes: i32,
     /// `performance.now()` (whole milliseconds, from the session's receive
@@ -68,18 +67,11 @@ pub struct LogCore {
 
 impl LogCore {
     fn new() -> LogCore {
-        let performance = web_sys::window().and_then(|window| window.performance());
-        let time_origin = performance
-            .as_ref()
-            .map(|p| p.time_origin())
-            .unwrap_or_else(js_sys::Date::now);
         LogCore {
             store: RefCell::new(MessageStore::new(limits::from_page())),
             view: RefCell::new(LogView::default()),
             charts: RefCell::new(Charts::default()),
             frame_pending: Cell::new(false),
-            performance,
-            time_origin,
             utc_offset_minutes: -(js_sys::Date::new_0().get_timezone_offset() as i32),
             first_at: Cell::new(f64::NAN),
             last_at: Cell::new(f64::NAN),
@@ -96,13 +88,6 @@ impl LogCore {
         let busy = arrived >= 10.0 && arrived > BUSY_MESSAGES_PER_MS * elapsed;
         let interval = if busy { BUSY_REDRAW_MS } else { MIN_REDRAW_MS };
         interval - elapsed
-    }
-
-    fn perf_now(&self) -> f64 {
-        match &self.performance {
-            Some(performance) => performance.now(),
-            None => js_sys::Date::now() - self.time_origin,
-        }
     }
 }
 
@@ -232,7 +217,7 @@ impl LogHandle {
     /// asks for costs it a rendering pass.
     fn schedule_redraw(&self, core: &LogCore) {
         let handle = *self;
-        let wait = core.redraw_wait(core.perf_now());
+        let wait = core.redraw_wait(now_ms());
         if wait > 0.0 {
             set_timeout(
                 move || {
@@ -248,7 +233,7 @@ impl LogHandle {
             let Some(core) = handle.core() else {
                 return;
             };
-            core.last_redraw.set(core.perf_now());
+            core.last_redraw.set(now_ms());
             core.arrived_since_redraw.set(0);
             core.frame_pending.set(false);
             handle.version.try_update(|v| *v += 1);
@@ -312,7 +297,7 @@ impl LogHandle {
             return;
         };
         core.view.borrow_mut().set_query(query);
-        core.filter_started.set(Some(core.perf_now()));
+        core.filter_started.set(Some(now_ms()));
         self.refresh_view(&core);
         self.changed();
     }
@@ -320,19 +305,19 @@ impl LogHandle {
     /// Catches the list up with the store: new messages, dropped ones, and
     /// a filter pass in progress (within this frame's budget).
     pub fn refresh_view(&self, core: &LogCore) {
-        let started = core.perf_now();
+        let started = now_ms();
         let done = loop {
             let done = core
                 .view
                 .borrow_mut()
                 .refresh_some(&core.store.borrow(), FILTER_STEP);
-            if done || core.perf_now() - started > FILTER_FRAME_MS {
+            if done || now_ms() - started > FILTER_FRAME_MS {
                 break done;
             }
         };
         if done {
             if let Some(began) = core.filter_started.take() {
-                self.filter_ms.set(Some(core.perf_now() - began));
+                self.filter_ms.set(Some(now_ms() - began));
                 self.filter_progress.set(None);
             }
         } else {

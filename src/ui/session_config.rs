@@ -6,6 +6,7 @@
 //! (milliseconds). The jitter seed comes from the browser's random source so
 //! that many tabs do not reconnect in lockstep.
 
+use super::url_params::page_number;
 use crate::session::SessionConfig;
 use std::time::Duration;
 
@@ -15,19 +16,10 @@ pub fn from_page() -> SessionConfig {
         random_seed: (js_sys::Math::random() * 2f64.powi(53)) as u64,
         ..SessionConfig::default()
     };
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    let param = |name: &str| {
-        web_sys::UrlSearchParams::new_with_str(&search)
-            .ok()
-            .and_then(|params| params.get(name))
-            .and_then(|value| value.trim().parse::<u64>().ok())
-    };
-    if let Some(min) = param("reconnectMin").filter(|ms| *ms >= 50) {
+    if let Some(min) = page_number("reconnectMin").filter(|ms| *ms >= 50) {
         config.backoff.initial = Duration::from_millis(min);
     }
-    if let Some(max) = param("reconnectMax") {
+    if let Some(max) = page_number("reconnectMax") {
         config.backoff.max =
             Duration::from_millis(max.max(config.backoff.initial.as_millis() as u64));
     }

@@ -52,6 +52,18 @@ pub fn parse_query(search: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A whole-number parameter of this page's URL (e.g. `?logCap=10000`): the
+/// first one named `name`, if it parses.
+pub fn page_number(name: &str) -> Option<u64> {
+    let search = web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .unwrap_or_default();
+    parse_query(&search)
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .and_then(|(_, value)| value.trim().parse().ok())
+}
+
 fn flag(value: &str) -> Option<bool> {
     match value.trim().to_ascii_lowercase().as_str() {
         "" | "1" | "true" | "yes" | "on" => Some(true),

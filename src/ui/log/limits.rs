@@ -4,17 +4,13 @@
 //! for days, or a soak test at 10,000).
 
 use crate::store::StoreConfig;
+use crate::ui::url_params::page_number;
 
 /// Store configuration from the defaults and the page URL.
 pub fn from_page() -> StoreConfig {
     let mut config = StoreConfig::default();
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    let cap = web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()
-        .and_then(|params| params.get("logCap"))
-        .and_then(|value| value.trim().parse::<usize>().ok())
+    let cap = page_number("logCap")
+        .and_then(|cap| usize::try_from(cap).ok())
         .filter(|cap| *cap > 0);
     if let Some(cap) = cap {
         config.max_messages = cap;

@@ -73,9 +73,9 @@ impl Outgoing {
     }
 }
 
-/// An open or opening WebSocket with subprotocol `mqtt`.
+/// An open or opening WebSocket with subprotocol `mqtt` (held by its
+/// outgoing queue, which the flush task reaches through a weak reference).
 pub struct Socket {
-    socket: WebSocket,
     outgoing: Rc<Outgoing>,
     _on_flush: Closure<dyn FnMut(JsValue)>,
     _on_open: Closure<dyn FnMut(Event)>,
@@ -87,6 +87,9 @@ pub struct Socket {
 impl Socket {
     /// Starts opening `url`; every later happening goes to `on_event`.
     pub fn open(url: &str, on_event: impl Fn(SocketEvent) + 'static) -> Result<Socket, String> {
+        // Made first: failing later would leave a socket with handlers whose
+        // closures are already gone.
+        let channel = MessageChannel::new().map_err(describe_js_error)?;
         let socket = WebSocket::new_with_str(url, "mqtt").map_err(describe_js_error)?;
         socket.set_binary_type(BinaryType::Arraybuffer);
         let on_event = std::rc::Rc::new(on_event);
@@ -120,9 +123,9 @@ impl Socket {
         listen_for_frames(&socket, &on_bytes, &on_text);
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         let outgoing = Rc::new(Outgoing {
-            socket: socket.clone(),
+            socket,
             pending: RefCell::new(Vec::new()),
-            channel: MessageChannel::new().map_err(describe_js_error)?,
+            channel,
         });
         let on_flush = {
             let outgoing = Rc::downgrade(&outgoing);
@@ -137,7 +140,6 @@ impl Socket {
             .port1()
             .set_onmessage(Some(on_flush.as_ref().unchecked_ref()));
         Ok(Socket {
-            socket,
             outgoing,
             _on_flush: on_flush,
             _on_open: on_open,
@@ -174,10 +176,11 @@ impl Drop for Socket {
         port.set_onmessage(None);
         port.close();
         self.outgoing.channel.port2().close();
-        self.socket.set_onopen(None);
-        self.socket.set_onmessage(None);
-        self.socket.set_onclose(None);
-        let _ = self.socket.close();
+        let socket = &self.outgoing.socket;
+        socket.set_onopen(None);
+        socket.set_onmessage(None);
+        socket.set_onclose(None);
+        let _ = socket.close();
     }
 }
 

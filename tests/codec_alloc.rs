@@ -2,44 +2,15 @@
 //! Allocation budget of the decoder, counted with a global allocator: a
 //! PUBLISH costs one allocation (its topic `String`); the payload is a view of
 //! the receive buffer. Deterministic, unlike timing on a shared machine.
-//!
-//! Counts are per thread: the test harness allocates on its own threads (its
-//! progress output, other tests) and those must not count against the codec.
+//! Counted per thread (see `alloc_counting`).
+
+mod alloc_counting;
 
 use bytes::Bytes;
 use mqtt_console::codec::*;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-struct Counting;
-
-thread_local! {
-    /// Allocations made by this thread; const-initialised so reading it
-    /// never allocates inside the allocator.
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note_allocation() {
-    // `try_with` fails only while the thread is being torn down.
-    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_allocation();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: alloc_counting::Counting = alloc_counting::Counting;
 
 const N: usize = 1_000;
 
@@ -63,9 +34,9 @@ fn frames(payload_len: usize) -> Vec<Vec<u8>> {
 /// Allocations this thread makes while running `f`. Each PUBLISH allocates its
 /// topic, so a count below `N` would mean the counter itself is broken.
 fn count<T>(f: impl FnOnce() -> T) -> (usize, T) {
-    let before = ALLOCATIONS.with(Cell::get);
+    let before = alloc_counting::allocations();
     let t = f();
-    (ALLOCATIONS.with(Cell::get) - before, t)
+    (alloc_counting::allocations() - before, t)
 }
 
 #[test]

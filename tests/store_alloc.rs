@@ -6,47 +6,14 @@
 //! creeping up until segments were reused). Counted per thread with a global
 //! allocator, so it is deterministic.
 
+mod alloc_counting;
+
+use alloc_counting::big_allocations;
 use mqtt_console::codec::QoS;
 use mqtt_console::store::{Incoming, MessageStore, StoreConfig, SEGMENT_BYTES};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-struct Counting;
-
-/// Allocations of at least this size count as big (segment arenas).
-const BIG: usize = 64 * 1024;
-
-thread_local! {
-    static BIG_ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note(size: usize) {
-    if size >= BIG {
-        // `try_with` fails only while the thread is being torn down.
-        let _ = BIG_ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-    }
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note(new_size);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn big_allocations() -> usize {
-    BIG_ALLOCATIONS.with(Cell::get)
-}
+static GLOBAL: alloc_counting::Counting = alloc_counting::Counting;
 
 /// Pushes `n` soak-like messages (50 topics, ~80-byte JSON payloads).
 fn push_many(store: &mut MessageStore, n: usize) {

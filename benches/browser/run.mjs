@@ -38,7 +38,7 @@ const TCP_PORT = 11941
 const scale = (n) => QUICK ? Math.max(1000, Math.round(n / 10)) : n
 // `--only receive|client|render|scale`: one part (the table shows what ran).
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : null
-const runs = (part) => ONLY === null || ONLY === part
+const wanted = (part) => ONLY === null || ONLY === part
 const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : (QUICK ? 1 : 3)
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -447,14 +447,14 @@ try {
     { name: '1KB-qos0', count: scale(100000), size: 1024, qos: 0 },
     { name: '64B-qos1', count: scale(20000), size: 64, qos: 1 }
   ]
-  for (const scenario of runs('receive') ? scenarios : []) {
+  for (const scenario of wanted('receive') ? scenarios : []) {
     const clients = await rounds(['raw', 'mqttjs', 'ours'], (kind) => receiveRun(cdp, site, broker, kind, scenario))
     results.receive.push({ ...scenario, clients })
   }
-  if (runs('client')) results.clientOnly = await rounds(['raw', 'mqttjs', 'ours'], (kind) => fakeRun(cdp, site, kind, scale(100000)))
+  if (wanted('client')) results.clientOnly = await rounds(['raw', 'mqttjs', 'ours'], (kind) => fakeRun(cdp, site, kind, scale(100000)))
   const render = { name: '64B-qos0', count: scale(100000), size: 64, qos: 0 }
-  if (runs('render')) results.render = await rounds(['ours', 'naive'], (kind) => receiveRun(cdp, site, broker, kind, render))
-  if (!SKIP_SCALE && runs('scale')) results.scale = await scaleRun(cdp, site, broker, QUICK ? 100000 : 1000000)
+  if (wanted('render')) results.render = await rounds(['ours', 'naive'], (kind) => receiveRun(cdp, site, broker, kind, render))
+  if (!SKIP_SCALE && wanted('scale')) results.scale = await scaleRun(cdp, site, broker, QUICK ? 100000 : 1000000)
 } finally {
   await cdp.close()
   site.stop()

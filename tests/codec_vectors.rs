@@ -366,7 +366,10 @@ fn check(case: &Case) {
 }
 
 fn vector_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    // Read at run time (cargo sets it for tests): a test binary reused from a
+    // build cache made in another checkout would carry that checkout's path.
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or(env!("CARGO_MANIFEST_DIR").into());
+    let dir = Path::new(&root).join("tests/vectors");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

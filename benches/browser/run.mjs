@@ -13,12 +13,22 @@
 //        (CPU profile of a client-only run, or of a run through the broker:
 //        top functions by self time)
 //
+// Every run through the broker also records the CPU each process used per
+// message (Chromium's by process type, the broker, the publisher), since on
+// 2 cores the rate follows the total. For comparing changes:
+//   --threads              that CPU per thread, with wake-ups per message
+//   --scenario 64B-qos0    one receive scenario only
+//   --kinds raw,ours       only these pages (`raw:channel=storage`: the raw
+//                          page with one extra parameter, see pages/raw.html)
+//   --compare DIR          another build as page "base" in the same rounds
+//   --pin                  Chromium on one core, broker + publisher on the other
+//
 // Needs the release build: `trunk build --release` (dist/), or set
 // MQTT_CONSOLE_DIST to another build. Prints a table and writes JSON
 // (default benches/browser/results.json). Not part of CI.
 
 import { spawn } from 'node:child_process'
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, extname, join, normalize } from 'node:path'
@@ -39,16 +49,30 @@ const scale = (n) => QUICK ? Math.max(1000, Math.round(n / 10)) : n
 // `--only receive|client|render|scale`: one part (the table shows what ran).
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : null
 const wanted = (part) => ONLY === null || ONLY === part
+// `--kinds raw,ours`: only these pages in the receive scenarios.
+const KINDS = args.includes('--kinds') ? args[args.indexOf('--kinds') + 1].split(',') : ['raw', 'mqttjs', 'ours']
+// `--pin`: Chromium on the second core, broker and publisher on the first
+// (steadier figures for comparing builds; not how the table is measured).
+const PIN = args.includes('--pin')
+// `--compare DIR`: another build of the app (made with `trunk build
+// --release --public-url /base/ --dist DIR`), run as page "base" beside
+// "ours" in the same rounds: for A/B comparisons of a change, which runs
+// minutes apart cannot make on a machine whose speed drifts.
+const COMPARE = args.includes('--compare') ? args[args.indexOf('--compare') + 1] : null
+const CLIENT_KINDS = args.includes('--kinds') ? KINDS : ['raw', 'mqttjs', 'ours']
 const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : (QUICK ? 1 : 3)
 
+/** [command, args] for spawn(), run on one core when `--pin` is given. */
+const onCore = (core, command, commandArgs) =>
+  PIN ? ['taskset', ['-c', String(core), command, ...commandArgs]] : [command, commandArgs]
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const log = (...parts) => console.error('[bench]', ...parts)
 
 // ---------------------------------------------------------------- services
 
 async function startBroker () {
-  const child = spawn(process.execPath, [join(ROOT, 'dev-broker', 'broker.mjs'),
-    '--ws-port', String(WS_PORT), '--tcp-port', String(TCP_PORT)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(...onCore(0, process.execPath, [join(ROOT, 'dev-broker', 'broker.mjs'),
+    '--ws-port', String(WS_PORT), '--tcp-port', String(TCP_PORT)]), { stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise((resolve, reject) => {
     child.stdout.on('data', (data) => { if (String(data).includes('"ready"')) resolve() })
     child.on('exit', (code) => reject(new Error(`broker exited with ${code}`)))
@@ -62,11 +86,13 @@ async function serve () {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html missing: run \`trunk build --release\` first`)
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '')
+    const root = COMPARE && (path === '/base' || path.startsWith('/base/')) ? COMPARE : DIST
     let file
-    if (path === '/mqtt.min.js') file = join(ROOT, 'node_modules', 'mqtt', 'dist', 'mqtt.min.js')
+    if (root === COMPARE) file = join(COMPARE, path.slice('/base'.length))
+    else if (path === '/mqtt.min.js') file = join(ROOT, 'node_modules', 'mqtt', 'dist', 'mqtt.min.js')
     else if (path.startsWith('/bench/')) file = join(PAGES, path.slice('/bench/'.length))
     else file = join(DIST, path)
-    if (!existsSync(file) || statSync(file).isDirectory()) file = join(DIST, 'index.html')
+    if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html')
     response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
     createReadStream(file).pipe(response)
   })
@@ -76,8 +102,8 @@ async function serve () {
 
 function publish ({ topic, count, size, qos = 0, rate = 0 }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(HERE, 'publisher.mjs'), '--port', String(TCP_PORT), '--topic', topic,
-      '--count', String(count), '--size', String(size), '--qos', String(qos), '--rate', String(rate)],
+    const child = spawn(...onCore(0, process.execPath, [join(HERE, 'publisher.mjs'), '--port', String(TCP_PORT), '--topic', topic,
+      '--count', String(count), '--size', String(size), '--qos', String(qos), '--rate', String(rate)]),
     { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     child.stdout.on('data', (data) => { out += data })
@@ -85,17 +111,76 @@ function publish ({ topic, count, size, qos = 0, rate = 0 }) {
   })
 }
 
+// ------------------------------------------------------------ CPU per process
+
+const TICK_MS = 10 // USER_HZ is 100 on Linux
+// `--threads`: also per thread of each Chromium process.
+const THREADS = args.includes('--threads')
+
+/** CPU time (ms) used so far by each process that matters here, by role. */
+function cpuSnapshot () {
+  const roles = new Map()
+  const add = (role, ms) => roles.set(role, (roles.get(role) ?? 0) + ms)
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let cmdline, stat
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    } catch { continue } // exited meanwhile
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS
+    const line = cmdline.join(' ')
+    if (/chromium/.test(cmdline[0])) {
+      // Child processes rewrite their title, so match the whole line.
+      const type = /--type=(\S+)/.exec(line)?.[1]
+      const sub = /--utility-sub-type=(\S+)/.exec(line)?.[1]
+      const role = type === undefined ? 'browser' : type === 'utility' ? (sub?.includes('network') ? 'network' : 'utility') : type === 'gpu-process' ? 'gpu' : type
+      add(role, ms)
+      if (THREADS) {
+        for (const tid of readdirSync(`/proc/${pid}/task`, { throwIfNoEntry: false }) ?? []) {
+          try {
+            const t = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+            const name = t.slice(t.indexOf('(') + 1, t.lastIndexOf(')')).replace(/\d+$/, '')
+            const f = t.slice(t.lastIndexOf(')') + 2).split(' ')
+            add(`${role}/${name}`, (Number(f[11]) + Number(f[12])) * TICK_MS)
+            // Wake-ups: voluntary context switches (counted per message too).
+            const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8')
+            add(`${role}/${name} wakeups`, Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1000)
+          } catch {}
+        }
+      }
+    } else if (cmdline.some((a) => a.endsWith('broker.mjs'))) {
+      add('broker', ms)
+    }
+  }
+  // The publisher has exited and been waited for by then: its time is ours.
+  const self = readFileSync('/proc/self/stat', 'utf8')
+  const fields = self.slice(self.lastIndexOf(')') + 2).split(' ')
+  add('publisher', (Number(fields[13]) + Number(fields[14])) * TICK_MS)
+  return roles
+}
+
+/** µs of CPU per message for each role between two snapshots. */
+function cpuPerMessage (before, after, messages) {
+  const out = {}
+  for (const [role, ms] of after) {
+    const used = ms - (before.get(role) ?? 0)
+    if (used > 0) out[role] = +(1000 * used / messages).toFixed(1)
+  }
+  return out
+}
+
 // ------------------------------------------------------- DevTools protocol
 
 class Cdp {
   static async launch () {
     const userDataDir = mkdtempSync(join(tmpdir(), 'mqtt-console-bench-'))
-    const child = spawn('/usr/bin/chromium', [
+    const child = spawn(...onCore(1, '/usr/bin/chromium', [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--disable-dev-shm-usage', '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
       '--enable-precise-memory-info', '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, 'about:blank'
-    ], { stdio: 'ignore' })
+    ]), { stdio: 'ignore' })
     const portFile = join(userDataDir, 'DevToolsActivePort')
     for (let i = 0; i < 200 && !existsSync(portFile); i++) await sleep(50)
     const [port, path] = readFileSync(portFile, 'utf8').trim().split('\n')
@@ -175,10 +260,10 @@ const FAKE = readFileSync(join(PAGES, 'fake-socket.js'), 'utf8')
 async function openClient (cdp, server, kind, { url, topic, qos, fake, size }) {
   const site = server.url
   const fakeParams = fake ? { fake: String(fake), fakeSize: String(size), fakeTopic: topic } : {}
-  if (kind === 'ours') {
+  if (kind === 'ours' || kind === 'base') {
     // Only the hook's flag: `url`, `qos`, … are the app's own URL parameters.
     const params = new URLSearchParams({ bench: '1', ...fakeParams })
-    const page = await cdp.open(`${site}/?${params}`, { preload: FAKE })
+    const page = await cdp.open(`${site}/${kind === 'base' ? 'base/' : ''}?${params}`, { preload: FAKE })
     await page.waitFor("document.querySelector('[data-testid=connection-status]') && window.__mqttConsoleBench")
     await page.eval(`(async () => {
       const set = (id, value) => {
@@ -212,7 +297,10 @@ async function openClient (cdp, server, kind, { url, topic, qos, fake, size }) {
     }
   }
   const params = new URLSearchParams({ url, topic, qos: String(qos), ...fakeParams })
-  const file = kind === 'naive' ? 'mqttjs.html' : `${kind}.html`
+  // `raw:a=1&b=2`: the raw page with extra parameters (experiments).
+  const [base, extra] = kind.split(':')
+  const file = kind === 'naive' ? 'mqttjs.html' : `${base}.html`
+  for (const [k, v] of new URLSearchParams(extra ?? '')) params.set(k, v)
   if (kind === 'naive') params.set('naive', '1')
   const page = await cdp.open(`${site}/bench/${file}?${params}`, { preload: FAKE })
   await page.waitFor('window.__bench.subscribed || window.__fake')
@@ -241,16 +329,21 @@ async function receiveRun (cdp, site, broker, kind, { name, count, size, qos }) 
   const warmup = Math.max(1000, Math.round(count / 20))
   await publish({ topic, count: warmup, size, qos })
   await collect(client, warmup, 5000)
-  await client.page.eval(kind === 'ours'
+  await client.page.eval(kind === 'ours' || kind === 'base'
     ? 'window.__mqttConsoleBench.clear()'
     : 'Object.assign(window.__bench, { count: 0, first: NaN, last: NaN })')
+  // `--hide`: our page with display: none (no layout or paint), to tell
+  // what rendering costs while receiving.
+  if ((kind === 'ours' || kind === 'base') && args.includes('--hide')) await client.page.eval("document.body.style.display = 'none'")
+  const cpuBefore = cpuSnapshot()
   const published = publish({ topic, count, size, qos })
   const s = await collect(client, count, kind === 'naive' ? 15000 : 5000)
   await published
-  const result = { client: kind, messages: s.count, lost: count - s.count, rate: Math.round(rateOf(s)) }
-  if (kind === 'naive' || kind === 'ours') {
+  const cpu = cpuPerMessage(cpuBefore, cpuSnapshot(), count)
+  const result = { client: kind, messages: s.count, lost: count - s.count, rate: Math.round(rateOf(s)), cpuMicrosPerMessage: cpu }
+  if (kind === 'naive' || kind === 'ours' || kind === 'base') {
     result.jsHeapMB = +((await client.page.heap()) / 1e6).toFixed(1)
-    if (kind === 'ours') result.wasmMB = +((await client.stats()).wasmBytes / 1e6).toFixed(1)
+    if (kind !== 'naive') result.wasmMB = +((await client.stats()).wasmBytes / 1e6).toFixed(1)
   }
   await client.page.close()
   log(name, kind, JSON.stringify(result))
@@ -447,11 +540,13 @@ try {
     { name: '1KB-qos0', count: scale(100000), size: 1024, qos: 0 },
     { name: '64B-qos1', count: scale(20000), size: 64, qos: 1 }
   ]
-  for (const scenario of wanted('receive') ? scenarios : []) {
-    const clients = await rounds(['raw', 'mqttjs', 'ours'], (kind) => receiveRun(cdp, site, broker, kind, scenario))
+  // `--scenario NAME`: one receive scenario only (e.g. 64B-qos0).
+  const only = args.includes('--scenario') ? args[args.indexOf('--scenario') + 1] : null
+  for (const scenario of wanted('receive') ? scenarios.filter((s) => only === null || s.name === only) : []) {
+    const clients = await rounds(KINDS, (kind) => receiveRun(cdp, site, broker, kind, scenario))
     results.receive.push({ ...scenario, clients })
   }
-  if (wanted('client')) results.clientOnly = await rounds(['raw', 'mqttjs', 'ours'], (kind) => fakeRun(cdp, site, kind, scale(100000)))
+  if (wanted('client')) results.clientOnly = await rounds(CLIENT_KINDS, (kind) => fakeRun(cdp, site, kind, scale(100000)))
   const render = { name: '64B-qos0', count: scale(100000), size: 64, qos: 0 }
   if (wanted('render')) results.render = await rounds(['ours', 'naive'], (kind) => receiveRun(cdp, site, broker, kind, render))
   if (!SKIP_SCALE && wanted('scale')) results.scale = await scaleRun(cdp, site, broker, QUICK ? 100000 : 1000000)
@@ -475,7 +570,8 @@ lines.push('')
 lines.push('| receive (broker → page) | raw WebSocket msgs/s | mqtt.js msgs/s | ours msgs/s | ours / raw | ours / mqtt.js | lost (raw / mqtt.js / ours) |')
 lines.push('|---|---|---|---|---|---|---|')
 for (const row of results.receive) {
-  const [raw, js, ours] = row.clients
+  const [raw, js, ours] = ['raw', 'mqttjs', 'ours'].map((kind) => row.clients.find((c) => c.client === kind))
+  if (!raw || !js || !ours) continue // `--kinds` left a page out
   lines.push(`| ${fmt(row.count)} × ${row.size} B QoS ${row.qos} | ${fmtRate(raw)} | ${fmtRate(js)} | ${fmtRate(ours)} | ${(ours.rate / raw.rate).toFixed(2)} | ${(ours.rate / js.rate).toFixed(2)} | ${raw.lost} / ${js.lost} / ${ours.lost} |`)
 }
 const [fr, fj, fo] = results.clientOnly

@@ -34,6 +34,9 @@ struct Inner {
     url_provider: Option<UrlProvider>,
     /// Deadline of the earliest timer still pending in the browser.
     armed: Option<Instant>,
+    /// Reused by [`Driver::pump`], so that passing events on costs no
+    /// allocation per received frame.
+    spare_events: Vec<Event>,
 }
 
 impl Driver {
@@ -46,6 +49,7 @@ impl Driver {
                 generation: 0,
                 url_provider: None,
                 armed: None,
+                spare_events: Vec::new(),
             })),
             on_event: Rc::new(on_event),
         }
@@ -75,6 +79,13 @@ impl Driver {
     /// Unsubscribes and forgets the filters.
     pub fn unsubscribe(&self, filters: Vec<String>) -> Result<(), SessionError> {
         self.with_session(|session, now| session.unsubscribe(filters, now))
+    }
+
+    /// Where the current WebSocket lives: `Some(true)` in a worker,
+    /// `Some(false)` on the main thread (no worker could be started),
+    /// `None` without a socket. For diagnostics and tests.
+    pub fn socket_in_worker(&self) -> Option<bool> {
+        self.inner.borrow().socket.as_ref().map(Socket::in_worker)
     }
 
     /// Runs one session call, then pumps its outputs and events.
@@ -120,9 +131,10 @@ impl Driver {
     /// Carries out outputs until the session has none, then delivers events.
     /// Events are delivered with no borrow held, so UI code may call back in.
     fn pump(&self) {
-        let mut events = Vec::new();
+        let mut events;
         {
             let mut inner = self.inner.borrow_mut();
+            events = std::mem::take(&mut inner.spare_events);
             loop {
                 let mut progressed = false;
                 while let Some(output) = inner.session.poll_output() {
@@ -137,10 +149,20 @@ impl Driver {
                     break;
                 }
             }
+            // Everything this call produced (the PUBACKs for a batch of
+            // received frames) goes out as one frame.
+            if let Some(socket) = &inner.socket {
+                socket.flush();
+            }
             self.arm_timer(&mut inner);
         }
-        for event in events {
+        for event in events.drain(..) {
             (self.on_event)(event);
+        }
+        // A nested pump (UI code calling back in) may have put its own back.
+        let mut inner = self.inner.borrow_mut();
+        if inner.spare_events.capacity() < events.capacity() {
+            inner.spare_events = events;
         }
     }
 

@@ -53,10 +53,14 @@ const ACK_TIMEOUT_MS: u64 = 10_000;
 /// Publish outcomes remembered for promises registered after the fact.
 const DELIVERIES_KEPT: usize = 1_000;
 
-/// A message as the automation layer keeps it.
+/// A message as the automation layer keeps it. Cheap to clone: the topic
+/// is shared with the message before it when they are equal, and the
+/// payload shares the received frame's buffer, so keeping one costs no
+/// allocation on the receive path.
+#[derive(Clone)]
 pub struct Received {
     pub seq: u64,
-    pub topic: String,
+    pub topic: Rc<str>,
     pub payload: Bytes,
     pub qos: QoS,
     pub retain: bool,
@@ -120,7 +124,7 @@ struct Registry {
     state: Option<AppState>,
     /// Saved profiles and the connection form (when the page has them).
     workspace: Option<WorkspaceState>,
-    messages: VecDeque<Rc<Received>>,
+    messages: VecDeque<Received>,
     next_seq: u64,
     next_id: u64,
     watchers: Vec<(u64, Watcher)>,
@@ -187,24 +191,33 @@ pub fn observe(event: &Event) {
         Event::Message(message) => {
             with(|registry| {
                 registry.next_seq += 1;
-                let received = Rc::new(Received {
-                    seq: registry.next_seq,
-                    topic: message.topic.clone(),
+                let Registry {
+                    messages,
+                    watchers,
+                    next_seq,
+                    ..
+                } = registry;
+                if messages.len() >= BUFFER_CAPACITY {
+                    messages.pop_front();
+                }
+                let topic = match messages.back() {
+                    Some(last) if *last.topic == *message.topic => last.topic.clone(),
+                    _ => Rc::from(message.topic.as_str()),
+                };
+                messages.push_back(Received {
+                    seq: *next_seq,
+                    topic,
                     payload: message.payload.clone(),
                     qos: message.qos,
                     retain: message.retain,
                     duplicate: message.duplicate,
                     received_at: crate::transport::epoch_ms(message.received_at),
                 });
-                registry.messages.push_back(received.clone());
-                if registry.messages.len() > BUFFER_CAPACITY {
-                    registry.messages.pop_front();
-                }
                 // Watchers only resolve promises (reactions run later), so
                 // they never call back into the registry.
-                registry
-                    .watchers
-                    .retain_mut(|(_, watcher)| !watcher(&received));
+                if let Some(received) = messages.back() {
+                    watchers.retain_mut(|(_, watcher)| !watcher(received));
+                }
             });
         }
         Event::Connected { session_present } => {
@@ -423,7 +436,7 @@ fn message_object(message: &Received) -> JsValue {
     let object = Object::new();
     let text = String::from_utf8_lossy(&message.payload);
     set(&object, "seq", &(message.seq as f64).into());
-    set(&object, "topic", &message.topic.as_str().into());
+    set(&object, "topic", &JsValue::from_str(&message.topic));
     set(&object, "payload", &text.as_ref().into());
     set(
         &object,
@@ -478,6 +491,22 @@ fn expect_event(awaited: Awaited, timeout_ms: u64, timeout_message: String) -> P
         }
     });
     promise
+}
+
+/// `transport()`: where the WebSocket and the session's timers run
+/// ("worker" or "main thread"; `socket` is null without a connection).
+fn transport(state: AppState) -> JsValue {
+    let place = |in_worker: bool| JsValue::from(if in_worker { "worker" } else { "main thread" });
+    let out = Object::new();
+    let socket = state
+        .driver
+        .get_value()
+        .and_then(|driver| driver.socket_in_worker())
+        .map_or(JsValue::NULL, place);
+    set(&out, "socket", &socket);
+    let timers = crate::transport::timer_source() == crate::transport::TimerSource::Worker;
+    set(&out, "timers", &place(timers));
+    out.into()
 }
 
 fn status_text(status: &ConnectionStatus) -> String {
@@ -1200,6 +1229,7 @@ pub fn install(state: AppState) {
     method(&api, "state", move |_, _, _| {
         Ok(status_text(&state.status.get_untracked()).into())
     });
+    method(&api, "transport", move |_, _, _| Ok(transport(state)));
     method(&api, "onStateChange", |callback, _, _| {
         on_state_change(callback)
     });

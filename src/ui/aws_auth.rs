@@ -466,6 +466,9 @@ fn schedule_refresh(config: PoolConfig, generation: u64, fetched_at: u64, expire
 
 /// Sees every session event (called by the driver's event callback).
 pub fn observe(event: &Event) {
+    if matches!(event, Event::Message(_)) {
+        return; // the hot path: nothing to explain
+    }
     let stage = with(|m| match event {
         Event::Connecting { .. } => {
             m.in_attempt = std::mem::take(&mut m.signed) && m.attempt.is_some();

@@ -225,9 +225,12 @@ pub(crate) fn ensure_driver(state: AppState) -> Driver {
     if let Some(driver) = state.driver.get_value() {
         return driver;
     }
+    // Looked up once: every received message goes to it, and a lookup per
+    // message showed in the receive profile.
+    let log_core = state.log.core();
     let driver = Driver::new(super::session_config::from_page(), move |event| {
         super::aws_auth::observe(&event);
-        super::events::apply(state, event)
+        super::events::apply(state, log_core.as_deref(), event)
     });
     state.driver.set_value(Some(driver.clone()));
     driver

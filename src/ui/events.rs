@@ -1,11 +1,13 @@
 //! Turns session events into UI state changes.
 
+use super::log::LogCore;
 use super::state::{AppState, ConnectionStatus, NoticeLevel, SubscriptionStatus};
-use crate::session::{Event, InboundMessage};
+use crate::session::Event;
 use leptos::prelude::*;
 
-/// Applies one session event to the UI state.
-pub fn apply(state: AppState, event: Event) {
+/// Applies one session event to the UI state; `log` is the message log's
+/// data (looked up once by the caller, not per message).
+pub fn apply(state: AppState, log: Option<&LogCore>, event: Event) {
     super::automation::observe(&event);
     match event {
         Event::Connecting { attempt } => {
@@ -52,7 +54,12 @@ pub fn apply(state: AppState, event: Event) {
             state.status.set(ConnectionStatus::Disconnected);
             state.notify(NoticeLevel::Info, "Disconnected");
         }
-        Event::Message(message) => append_message(state, message),
+        // Into the log's store; the view catches up on the next redraw.
+        Event::Message(message) => {
+            if let Some(core) = log {
+                state.log.ingest(core, &message);
+            }
+        }
         Event::SubscribeResult { filter, result } => {
             let status = match result {
                 Ok(qos) => SubscriptionStatus::Granted(qos),
@@ -76,9 +83,4 @@ pub fn apply(state: AppState, event: Event) {
         Event::ProtocolError { message } => state.notify(NoticeLevel::Error, message),
         Event::Warning { message } => state.notify(NoticeLevel::Warning, message),
     }
-}
-
-/// Appends to the log's store; the view catches up on the next frame.
-fn append_message(state: AppState, message: InboundMessage) {
-    state.log.ingest(&message);
 }

@@ -169,11 +169,9 @@ impl LogHandle {
         self.core().map(|core| read(&core.store.borrow()))
     }
 
-    /// Appends a received message; the view catches up on the next frame.
-    pub fn ingest(&self, message: &InboundMessage) {
-        let Some(core) = self.core() else {
-            return;
-        };
+    /// Appends a received message to `core` (this log's, from
+    /// [`LogHandle::core`]); the view catches up on the next redraw.
+    pub fn ingest(&self, core: &LogCore, message: &InboundMessage) {
         // The session's receive time: no clock read per message here.
         let now = message.received_at.as_millis() as f64;
         {
@@ -199,7 +197,7 @@ impl LogHandle {
         core.last_at.set(now);
         core.arrived_since_redraw
             .set(core.arrived_since_redraw.get().saturating_add(1));
-        self.request_frame(&core);
+        self.request_frame(core);
     }
 
     pub(crate) fn request_frame(&self, core: &LogCore) {

@@ -371,3 +371,42 @@ test('saved profiles: connect by name through the API and the URL', async () => 
   await api(page, 'disconnect')
   await page.close()
 })
+
+/**
+ * Sends 300 QoS 1 messages from outside, as fast as mqtt.js can, and checks
+ * the page received each once, in order, and the broker got every PUBACK
+ * (the outside client's publishes all resolved).
+ */
+async function burstArrivesInOrder (page, topic) {
+  assert.equal(await api(page, 'subscribe', topic, 1), 1)
+  const outside = await outsideClient(broker.tcpUrl)
+  await Promise.all(Array.from({ length: 300 }, (_, i) => outside.publishAsync(topic, `n${i}`, { qos: 1 })))
+  await api(page, 'waitForMessage', { topic, contains: 'n299' }, 10000)
+  const payloads = (await api(page, 'messages', topic)).map((m) => m.payload)
+  assert.deepEqual(payloads, Array.from({ length: 300 }, (_, i) => `n${i}`))
+  await outside.endAsync()
+}
+
+test('transport: the WebSocket lives in a worker; without workers, on the main thread', async () => {
+  const { page, problems } = await freshPage()
+  assert.deepEqual(await api(page, 'transport'), { socket: null, timers: 'worker' })
+  await api(page, 'connect', { url: broker.wsUrl, clientId: 'api-transport-worker' })
+  assert.deepEqual(await api(page, 'transport'), { socket: 'worker', timers: 'worker' })
+  await burstArrivesInOrder(page, 'transport/worker')
+  await api(page, 'disconnect')
+  assert.deepEqual(pageProblems(problems), [])
+  await page.close()
+
+  // A page where no worker can start (as under a policy without
+  // `worker-src blob:`) keeps the socket and the timers on the main thread.
+  const context = await browser.browser.newContext()
+  await context.addInitScript(() => { window.Worker = undefined })
+  const fallback = await openApp(context, site.url)
+  await fallback.page.waitForFunction(() => window.mqttConsole)
+  await api(fallback.page, 'connect', { url: broker.wsUrl, clientId: 'api-transport-main' })
+  assert.deepEqual(await api(fallback.page, 'transport'), { socket: 'main thread', timers: 'main thread' })
+  await burstArrivesInOrder(fallback.page, 'transport/main')
+  await api(fallback.page, 'disconnect')
+  assert.deepEqual(pageProblems(fallback.problems), [])
+  await context.close()
+})

@@ -80,4 +80,9 @@
   }
   FakeWebSocket.CONNECTING = 0; FakeWebSocket.OPEN = 1; FakeWebSocket.CLOSING = 2; FakeWebSocket.CLOSED = 3
   window.WebSocket = FakeWebSocket
+  // The app keeps its socket in a worker, where this fake cannot follow;
+  // without workers it falls back to a main-thread socket (the same client
+  // code, one frame per task as here), which is what "client only" measures
+  // for it. (mqtt.js needs its worker timers: the reference pages keep them.)
+  if (!location.pathname.startsWith('/bench/')) window.Worker = undefined
 })()

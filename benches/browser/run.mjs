@@ -49,8 +49,12 @@ const scale = (n) => QUICK ? Math.max(1000, Math.round(n / 10)) : n
 // `--only receive|client|render|scale`: one part (the table shows what ran).
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1] : null
 const wanted = (part) => ONLY === null || ONLY === part
-// `--kinds raw,ours`: only these pages in the receive scenarios.
-const KINDS = args.includes('--kinds') ? args[args.indexOf('--kinds') + 1].split(',') : ['raw', 'mqttjs', 'ours']
+// The receive scenarios run, beside the raw page, the same page after one
+// localStorage read (`raw:channel=storage`): a control showing what any
+// other browser channel in a page costs each received frame in Chromium.
+// `--kinds raw,ours`: only these pages.
+const CONTROL = 'raw:channel=storage'
+const KINDS = args.includes('--kinds') ? args[args.indexOf('--kinds') + 1].split(',') : ['raw', CONTROL, 'mqttjs', 'ours']
 // `--pin`: Chromium on the second core, broker and publisher on the first
 // (steadier figures for comparing builds; not how the table is measured).
 const PIN = args.includes('--pin')
@@ -567,15 +571,31 @@ const fmtRate = (client) => client.rates?.length > 1
 const lines = []
 lines.push(`Benchmark ${results.date.slice(0, 10)} · ${results.machine.cores} cores ${results.machine.cpu} · ${results.machine.browser}${QUICK ? ' · QUICK' : ''} · median of ${ROUNDS} run(s) per page (range)`)
 lines.push('')
-lines.push('| receive (broker → page) | raw WebSocket msgs/s | mqtt.js msgs/s | ours msgs/s | ours / raw | ours / mqtt.js | lost (raw / mqtt.js / ours) |')
-lines.push('|---|---|---|---|---|---|---|')
+lines.push('| receive (broker → page) | raw WebSocket msgs/s | raw page after one localStorage read | mqtt.js msgs/s | ours msgs/s | ours / raw | ours / raw after storage read | ours / mqtt.js | lost (raw / mqtt.js / ours) |')
+lines.push('|---|---|---|---|---|---|---|---|---|')
+const byKind = (row, kind) => row.clients.find((c) => c.client === kind)
 for (const row of results.receive) {
-  const [raw, js, ours] = ['raw', 'mqttjs', 'ours'].map((kind) => row.clients.find((c) => c.client === kind))
+  const [raw, control, js, ours] = ['raw', CONTROL, 'mqttjs', 'ours'].map((kind) => byKind(row, kind))
   if (!raw || !js || !ours) continue // `--kinds` left a page out
-  lines.push(`| ${fmt(row.count)} × ${row.size} B QoS ${row.qos} | ${fmtRate(raw)} | ${fmtRate(js)} | ${fmtRate(ours)} | ${(ours.rate / raw.rate).toFixed(2)} | ${(ours.rate / js.rate).toFixed(2)} | ${raw.lost} / ${js.lost} / ${ours.lost} |`)
+  const vsControl = control ? (ours.rate / control.rate).toFixed(2) : '—'
+  lines.push(`| ${fmt(row.count)} × ${row.size} B QoS ${row.qos} | ${fmtRate(raw)} | ${control ? fmtRate(control) : '—'} | ${fmtRate(js)} | ${fmtRate(ours)} | ${(ours.rate / raw.rate).toFixed(2)} | ${vsControl} | ${(ours.rate / js.rate).toFixed(2)} | ${raw.lost} / ${js.lost} / ${ours.lost} |`)
+}
+// Where the CPU went (on 2 cores the rate follows the total): µs per
+// message of each page's median run, by process.
+if (results.receive.length) {
+  lines.push('')
+  lines.push('| CPU µs per message (median run) | renderer | network process | broker | publisher | total |')
+  lines.push('|---|---|---|---|---|---|')
+  for (const row of results.receive) {
+    for (const c of row.clients) {
+      const cpu = c.cpuMicrosPerMessage ?? {}
+      const total = Object.entries(cpu).filter(([role]) => !role.includes('/')).reduce((sum, [, v]) => sum + v, 0)
+      lines.push(`| ${row.name} ${c.client} | ${cpu.renderer ?? 0} | ${cpu.network ?? 0} | ${cpu.broker ?? 0} | ${cpu.publisher ?? 0} | ${total.toFixed(1)} |`)
+    }
+  }
 }
 const [fr, fj, fo] = results.clientOnly
-if (fo) lines.push(`| client only (fake socket), ${fmt(fo.messages)} × 64 B | ${fmtRate(fr)} | ${fmtRate(fj)} | ${fmtRate(fo)} | ${(fo.rate / fr.rate).toFixed(2)} | ${(fo.rate / fj.rate).toFixed(2)} | |`)
+if (fo) lines.push(`| client only (fake socket), ${fmt(fo.messages)} × 64 B | ${fmtRate(fr)} | — | ${fmtRate(fj)} | ${fmtRate(fo)} | ${(fo.rate / fr.rate).toFixed(2)} | — | ${(fo.rate / fj.rate).toFixed(2)} | |`)
 lines.push('')
 const [ro, rn] = results.render
 if (ro) {

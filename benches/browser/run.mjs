@@ -580,6 +580,8 @@ for (const row of results.receive) {
   const vsControl = control ? (ours.rate / control.rate).toFixed(2) : '—'
   lines.push(`| ${fmt(row.count)} × ${row.size} B QoS ${row.qos} | ${fmtRate(raw)} | ${control ? fmtRate(control) : '—'} | ${fmtRate(js)} | ${fmtRate(ours)} | ${(ours.rate / raw.rate).toFixed(2)} | ${vsControl} | ${(ours.rate / js.rate).toFixed(2)} | ${raw.lost} / ${js.lost} / ${ours.lost} |`)
 }
+const [fr, fj, fo] = results.clientOnly
+if (fo) lines.push(`| client only (fake socket), ${fmt(fo.messages)} × 64 B | ${fmtRate(fr)} | — | ${fmtRate(fj)} | ${fmtRate(fo)} | ${(fo.rate / fr.rate).toFixed(2)} | — | ${(fo.rate / fj.rate).toFixed(2)} | |`)
 // Where the CPU went (on 2 cores the rate follows the total): µs per
 // message of each page's median run, by process.
 if (results.receive.length) {
@@ -594,8 +596,6 @@ if (results.receive.length) {
     }
   }
 }
-const [fr, fj, fo] = results.clientOnly
-if (fo) lines.push(`| client only (fake socket), ${fmt(fo.messages)} × 64 B | ${fmtRate(fr)} | — | ${fmtRate(fj)} | ${fmtRate(fo)} | ${(fo.rate / fr.rate).toFixed(2)} | — | ${(fo.rate / fj.rate).toFixed(2)} | |`)
 lines.push('')
 const [ro, rn] = results.render
 if (ro) {

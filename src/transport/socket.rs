@@ -8,7 +8,7 @@
 //! or made a Blob URL, or holds a started `MessagePort`, as every real app
 //! does) pays about 40% more wake-ups and 4–5 µs more CPU per frame on the
 //! renderer's IO thread and in the network process, and received 64-byte
-//! messages ~20% slower than the same page without. A socket owned by a
+//! messages 20–30% slower than the same page without. A socket owned by a
 //! worker does not pay that, and the worker hands frames to this page in
 //! batches (transferred, not copied), one task per batch instead of one per
 //! frame, so the main thread stays free for the UI at any message rate.

@@ -150,8 +150,9 @@ export function open_socket(url, onOpen, onBytes, onText, onClose) {
     else if (message.type === "close") { done = true; onClose(message.code, message.reason, opened); }
     else if (message.type === "failed") { done = true; onClose(1006, "could not open the WebSocket: " + message.message, false); }
   };
-  // A worker the page's policy refuses fails after the fact: then the
-  // socket moves to the main thread.
+  // A worker the page's policy refuses (`worker-src`) is not an exception
+  // but an error event after the fact: then the socket moves to the main
+  // thread.
   worker.onerror = () => {
     if (heard || done || fallback !== null) return;
     worker.terminate();
@@ -160,7 +161,7 @@ export function open_socket(url, onOpen, onBytes, onText, onClose) {
   };
   worker.postMessage({ type: "open", url });
   return {
-    inWorker: true,
+    get inWorker() { return fallback === null; },
     send(bytes) {
       if (fallback !== null) { fallback.send(bytes); return; }
       const copy = bytes.slice();

@@ -6,7 +6,9 @@
 //! dedicated Web Worker are not throttled that way, so deadlines are kept by a
 //! tiny worker (created from a Blob URL; CSP `worker-src blob:`) that posts a
 //! message back when each one is due. If a worker cannot be created, the
-//! main-thread `setTimeout` is used instead.
+//! main-thread `setTimeout` is used instead; a worker the page's policy
+//! refuses (`worker-src`) fails after the fact, with an error event, and its
+//! pending timers then move to the main thread.
 //!
 //! Timers are never cancelled: the session treats a spurious timeout as
 //! harmless, so the driver only arms a new timer when the next deadline moves
@@ -28,11 +30,20 @@ pub enum TimerSource {
     MainThread,
 }
 
+/// A timer handed to the worker: its callback, delay and when it was armed
+/// (to re-arm it on the main thread if the worker fails).
+struct PendingTimer {
+    callback: Box<dyn FnOnce()>,
+    delay_ms: u32,
+    armed_at_ms: f64,
+}
+
 struct WorkerTimers {
     worker: web_sys::Worker,
-    pending: HashMap<u32, Box<dyn FnOnce()>>,
+    pending: HashMap<u32, PendingTimer>,
     next_id: u32,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 thread_local! {
@@ -53,22 +64,44 @@ fn start_worker() -> Result<WorkerTimers, JsValue> {
                 return;
             };
             // Take the callback out first: it may arm the next timer.
-            let callback = WORKER.with(|cell| {
+            let timer = WORKER.with(|cell| {
                 cell.borrow_mut()
                     .as_mut()
                     .and_then(|timers| timers.pending.remove(&(id as u32)))
             });
-            if let Some(callback) = callback {
-                callback();
+            if let Some(timer) = timer {
+                (timer.callback)();
             }
         });
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|_: web_sys::Event| abandon_worker());
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     Ok(WorkerTimers {
         worker,
         pending: HashMap::new(),
         next_id: 0,
         _on_message: on_message,
+        _on_error: on_error,
     })
+}
+
+/// The worker failed (refused by the page's policy, or its script broke):
+/// from now on timers run on the main thread, starting with its pending ones.
+fn abandon_worker() {
+    WORKER_FAILED.with(|failed| failed.set(true));
+    let Some(timers) = WORKER.with(|cell| cell.borrow_mut().take()) else {
+        return;
+    };
+    timers.worker.set_onmessage(None);
+    timers.worker.terminate();
+    let now = super::clock::now_ms();
+    for timer in timers.pending.into_values() {
+        let remaining = (timer.delay_ms as f64 - (now - timer.armed_at_ms)).max(0.0);
+        main_thread_timeout(remaining.ceil() as u32, timer.callback);
+    }
+    // The error handler's closure is dropped with `timers` after this call
+    // returns to JS: detach it first.
+    timers.worker.set_onerror(None);
 }
 
 /// Which source the next timers will use (starts the worker if needed).
@@ -109,7 +142,12 @@ pub fn set_timeout(delay_ms: u64, callback: impl FnOnce() + 'static) {
         let message = js_sys::Array::of2(&JsValue::from(id), &JsValue::from(delay));
         match timers.worker.post_message(&message) {
             Ok(()) => {
-                timers.pending.insert(id, callback);
+                let timer = PendingTimer {
+                    callback,
+                    delay_ms: delay,
+                    armed_at_ms: super::clock::now_ms(),
+                };
+                timers.pending.insert(id, timer);
                 None
             }
             Err(_) => Some(callback),

@@ -409,4 +409,28 @@ test('transport: the WebSocket lives in a worker; without workers, on the main t
   await api(fallback.page, 'disconnect')
   assert.deepEqual(pageProblems(fallback.problems), [])
   await context.close()
+
+  // A host whose policy refuses workers (a header on top of the page's own
+  // policy): the browser refuses them, and the app carries on without.
+  const strictSite = await serveDist({ headers: { 'content-security-policy': "worker-src 'none'" } })
+  try {
+    const refused = await openApp(browser.context, strictSite.url)
+    await refused.page.waitForFunction(() => window.mqttConsole)
+    await api(refused.page, 'connect', { url: broker.wsUrl, clientId: 'api-transport-csp', keepAlive: 1 })
+    assert.deepEqual(await api(refused.page, 'transport'), { socket: 'main thread', timers: 'main thread' })
+    // Keepalive timers still fire (the worker's pending ones moved to the
+    // main thread): the broker, which drops a client silent for 1.5 s,
+    // keeps this one for 3.5 s.
+    await refused.page.evaluate(() => { window.changes = []; window.mqttConsole.onStateChange((s) => window.changes.push(s)) })
+    await new Promise((resolve) => setTimeout(resolve, 3500))
+    assert.deepEqual(await refused.page.evaluate(() => window.changes), [])
+    assert.equal(await api(refused.page, 'state'), 'connected')
+    await burstArrivesInOrder(refused.page, 'transport/csp')
+    await api(refused.page, 'disconnect')
+    // The browser reports each refused worker; nothing else may go wrong.
+    assert.deepEqual(pageProblems(refused.problems).filter((text) => !text.includes("worker-src 'none'")), [])
+    await refused.page.close()
+  } finally {
+    await strictSite.stop()
+  }
 })

@@ -55,7 +55,7 @@ const MIME = {
  * another build `dir` under a base path `prefix` (as a static host would
  * serve a `--public-url /prefix/` build). Anything else is a 404.
  */
-export async function serveDist ({ dir = DIST, prefix = '/' } = {}) {
+export async function serveDist ({ dir = DIST, prefix = '/', headers = {} } = {}) {
   if (!existsSync(join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html missing: run \`trunk build --release\` first (scripts/test.sh does)`)
   }
@@ -69,7 +69,7 @@ export async function serveDist ({ dir = DIST, prefix = '/' } = {}) {
     const path = normalize(pathname.slice(prefix.length - 1)).replace(/^(\.\.[/\\])+/, '')
     let file = join(dir, path)
     if (!existsSync(file) || statSync(file).isDirectory()) file = join(dir, 'index.html')
-    response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' })
+    response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', ...headers })
     createReadStream(file).pipe(response)
   })
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -387,7 +387,7 @@ async function burstArrivesInOrder (page, topic) {
   await outside.endAsync()
 }
 
-test('transport: the WebSocket lives in a worker; without workers, on the main thread', async () => {
+test('transport: the WebSocket lives in a worker; without workers, on the main thread', { timeout: 120000 }, async () => {
   const { page, problems } = await freshPage()
   assert.deepEqual(await api(page, 'transport'), { socket: null, timers: 'worker' })
   await api(page, 'connect', { url: broker.wsUrl, clientId: 'api-transport-worker' })

@@ -75,7 +75,8 @@ export async function serveDist ({ dir = DIST, prefix = '/', headers = {} } = {}
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${server.address().port}${prefix}`,
-    stop: () => new Promise((resolve) => server.close(resolve))
+    // Idle keep-alive connections from the browser would hold close() open.
+    stop: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections() })
   }
 }
 

@@ -373,11 +373,15 @@ test('saved profiles: connect by name through the API and the URL', async () => 
 })
 
 /**
- * Sends 300 QoS 1 messages from outside, as fast as mqtt.js can, and checks
- * the page received each once, in order, and the broker got every PUBACK
- * (the outside client's publishes all resolved).
+ * Connects the page (client id `api-transport-NAME`), checks where its
+ * socket and timers run, then sends 300 QoS 1 messages from outside, as fast
+ * as mqtt.js can, and checks the page received each once, in order, and the
+ * broker got every PUBACK (the outside client's publishes all resolved).
  */
-async function burstArrivesInOrder (page, topic) {
+async function burstArrivesInOrder (page, name, transport, options = {}) {
+  await api(page, 'connect', { url: broker.wsUrl, clientId: `api-transport-${name}`, ...options })
+  assert.deepEqual(await api(page, 'transport'), transport)
+  const topic = `transport/${name}`
   assert.equal(await api(page, 'subscribe', topic, 1), 1)
   const outside = await outsideClient(broker.tcpUrl)
   await Promise.all(Array.from({ length: 300 }, (_, i) => outside.publishAsync(topic, `n${i}`, { qos: 1 })))
@@ -387,12 +391,13 @@ async function burstArrivesInOrder (page, topic) {
   await outside.endAsync()
 }
 
+const IN_WORKERS = { socket: 'worker', timers: 'worker' }
+const ON_MAIN_THREAD = { socket: 'main thread', timers: 'main thread' }
+
 test('transport: the WebSocket lives in a worker; without workers, on the main thread', { timeout: 120000 }, async () => {
   const { page, problems } = await freshPage()
   assert.deepEqual(await api(page, 'transport'), { socket: null, timers: 'worker' })
-  await api(page, 'connect', { url: broker.wsUrl, clientId: 'api-transport-worker' })
-  assert.deepEqual(await api(page, 'transport'), { socket: 'worker', timers: 'worker' })
-  await burstArrivesInOrder(page, 'transport/worker')
+  await burstArrivesInOrder(page, 'worker', IN_WORKERS)
   await api(page, 'disconnect')
   assert.deepEqual(pageProblems(problems), [])
   await page.close()
@@ -403,9 +408,7 @@ test('transport: the WebSocket lives in a worker; without workers, on the main t
   await context.addInitScript(() => { window.Worker = undefined })
   const fallback = await openApp(context, site.url)
   await fallback.page.waitForFunction(() => window.mqttConsole)
-  await api(fallback.page, 'connect', { url: broker.wsUrl, clientId: 'api-transport-main' })
-  assert.deepEqual(await api(fallback.page, 'transport'), { socket: 'main thread', timers: 'main thread' })
-  await burstArrivesInOrder(fallback.page, 'transport/main')
+  await burstArrivesInOrder(fallback.page, 'main', ON_MAIN_THREAD)
   await api(fallback.page, 'disconnect')
   assert.deepEqual(pageProblems(fallback.problems), [])
   await context.close()
@@ -416,16 +419,14 @@ test('transport: the WebSocket lives in a worker; without workers, on the main t
   try {
     const refused = await openApp(browser.context, strictSite.url)
     await refused.page.waitForFunction(() => window.mqttConsole)
-    await api(refused.page, 'connect', { url: broker.wsUrl, clientId: 'api-transport-csp', keepAlive: 1 })
-    assert.deepEqual(await api(refused.page, 'transport'), { socket: 'main thread', timers: 'main thread' })
+    await burstArrivesInOrder(refused.page, 'csp', ON_MAIN_THREAD, { keepAlive: 1 })
     // Keepalive timers still fire (the worker's pending ones moved to the
     // main thread): the broker, which drops a client silent for 1.5 s,
-    // keeps this one for 3.5 s.
+    // keeps this one through 3.5 s without traffic.
     await refused.page.evaluate(() => { window.changes = []; window.mqttConsole.onStateChange((s) => window.changes.push(s)) })
     await new Promise((resolve) => setTimeout(resolve, 3500))
     assert.deepEqual(await refused.page.evaluate(() => window.changes), [])
     assert.equal(await api(refused.page, 'state'), 'connected')
-    await burstArrivesInOrder(refused.page, 'transport/csp')
     await api(refused.page, 'disconnect')
     // The browser reports each refused worker; nothing else may go wrong.
     assert.deepEqual(pageProblems(refused.problems).filter((text) => !text.includes("worker-src 'none'")), [])

@@ -121,18 +121,31 @@ const TICK_MS = 10 // USER_HZ is 100 on Linux
 // `--threads`: also per thread of each Chromium process.
 const THREADS = args.includes('--threads')
 
+/**
+ * A `/proc/…/stat` line: the name, CPU ms used (user + system) and CPU ms
+ * of waited-for children. Fields are counted after the name, which may
+ * hold spaces.
+ */
+function readStat (path) {
+  const text = readFileSync(path, 'utf8')
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  return {
+    name: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
+    cpuMs: (Number(fields[11]) + Number(fields[12])) * TICK_MS,
+    childrenMs: (Number(fields[13]) + Number(fields[14])) * TICK_MS
+  }
+}
+
 /** CPU time (ms) used so far by each process that matters here, by role. */
 function cpuSnapshot () {
   const roles = new Map()
   const add = (role, ms) => roles.set(role, (roles.get(role) ?? 0) + ms)
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let cmdline, stat
+    let cmdline, ms
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      ms = readStat(`/proc/${pid}/stat`).cpuMs
     } catch { continue } // exited meanwhile
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS
     const line = cmdline.join(' ')
     if (/chromium/.test(cmdline[0])) {
       // Child processes rewrite their title, so match the whole line.
@@ -143,13 +156,13 @@ function cpuSnapshot () {
       if (THREADS) {
         for (const tid of readdirSync(`/proc/${pid}/task`, { throwIfNoEntry: false }) ?? []) {
           try {
-            const t = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-            const name = t.slice(t.indexOf('(') + 1, t.lastIndexOf(')')).replace(/\d+$/, '')
-            const f = t.slice(t.lastIndexOf(')') + 2).split(' ')
-            add(`${role}/${name}`, (Number(f[11]) + Number(f[12])) * TICK_MS)
-            // Wake-ups: voluntary context switches (counted per message too).
+            const thread = readStat(`/proc/${pid}/task/${tid}/stat`)
+            const name = thread.name.replace(/\d+$/, '')
+            add(`${role}/${name}`, thread.cpuMs)
+            // Wake-ups: voluntary context switches, stored in thousands so
+            // that cpuPerMessage() gives them per message.
             const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8')
-            add(`${role}/${name} wakeups`, Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1000)
+            add(`${role}/${name} wakeups`, Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1000)
           } catch {}
         }
       }
@@ -158,9 +171,7 @@ function cpuSnapshot () {
     }
   }
   // The publisher has exited and been waited for by then: its time is ours.
-  const self = readFileSync('/proc/self/stat', 'utf8')
-  const fields = self.slice(self.lastIndexOf(')') + 2).split(' ')
-  add('publisher', (Number(fields[13]) + Number(fields[14])) * TICK_MS)
+  add('publisher', readStat('/proc/self/stat').childrenMs)
   return roles
 }
 

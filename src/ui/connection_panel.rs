@@ -152,11 +152,8 @@ pub fn ConnectionPanel() -> impl IntoView {
                         on:change=move |ev| form.update(|p| p.clean_session = event_target_checked(&ev))/>
                     "Clean session"
                 </label>
-                <label class="check" title="Off by default: secrets stay in this tab's memory only.">
-                    <input type="checkbox" data-testid="remember-secrets" bind:checked=ws.remember/>
-                    "Remember secrets on this device"
-                </label>
             </div>
+            <super::secret_controls::SecretControls/>
             <div class="actions">
                 <button data-testid="connect" on:click=connect disabled=move || !idle()>"Connect"</button>
                 <button data-testid="disconnect" on:click=disconnect disabled=idle>"Disconnect"</button>

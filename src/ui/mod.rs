@@ -11,14 +11,19 @@ mod client_id;
 mod connection_panel;
 mod events;
 mod files;
+mod link_offer;
 pub mod log;
 mod message_log;
 mod panic_report;
 mod profile_bar;
 mod publish_panel;
+mod secret_controls;
+mod secret_store;
+mod secret_vault;
 mod session_config;
 mod state;
 mod storage;
+mod storage_notice;
 mod subscribe_panel;
 mod topic_tree;
 mod url_params;
@@ -47,6 +52,9 @@ pub fn App() -> impl IntoView {
             <h1>"mqtt-console"</h1>
             <connection_panel::StatusBadge/>
         </header>
+        <storage_notice::UnreadableWorkspaceBanner/>
+        <link_offer::LinkOfferBanner/>
+        <link_offer::PendingConnectBanner/>
         <main class="layout">
             <connection_panel::ConnectionPanel/>
             <subscribe_panel::SubscribePanel/>

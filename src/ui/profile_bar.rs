@@ -43,22 +43,8 @@ pub fn ProfileBar() -> impl IntoView {
         share_link.set(None);
     };
     let save = move |_| {
-        let mut profile = ws.form.get_untracked();
-        profile.name = name.get_untracked().trim().to_string();
-        let saved_name = profile.name.clone();
-        let result = ws.workspace.try_update(|w| {
-            w.save_profile(profile.clone())?;
-            w.selected = Some(saved_name.clone());
-            Ok::<_, crate::workspace::WorkspaceError>(())
-        });
-        match result {
-            Some(Ok(())) => {
-                ws.form.set(profile);
-                report(Ok(format!("Saved \"{saved_name}\".")));
-            }
-            Some(Err(error)) => report(Err(error.to_string())),
-            None => {}
-        }
+        let result = ws.save_form_as(&name.get_untracked());
+        report(result.map(|saved| format!("Saved \"{saved}\".")));
     };
     let rename = move |_| {
         let from = selected();
@@ -86,19 +72,22 @@ pub fn ProfileBar() -> impl IntoView {
     };
     let delete = move |_| {
         let doomed = selected();
-        match ws.workspace.try_update(|w| w.delete_profile(&doomed)) {
-            Some(Ok(())) => {
+        match ws.delete_profile(&doomed) {
+            Ok(()) => {
                 let now_selected = selected();
                 ws.select(&now_selected);
                 name.set(now_selected);
-                report(Ok(format!("Deleted \"{doomed}\".")));
+                report(Ok(format!(
+                    "Deleted \"{doomed}\" and the secrets remembered for it."
+                )));
             }
-            Some(Err(error)) => report(Err(error.to_string())),
-            None => {}
+            Err(error) => report(Err(error)),
         }
     };
     let export = move |_| {
-        let json = ws.workspace.with_untracked(Workspace::to_json);
+        let json = ws
+            .workspace
+            .with_untracked(|w| w.without_secret_usernames().to_json());
         report(
             files::download("mqtt-console-workspace.json", "application/json", &json)
                 .map(|()| "Exported profiles, subscriptions and templates (no secrets).".into()),
@@ -128,13 +117,14 @@ pub fn ProfileBar() -> impl IntoView {
             ..SharedDashboard::default()
         };
         let location = web_sys::window().map(|w| w.location());
+        // Never the page's own query string (clientId, connect, …): a link
+        // carries the dashboard only.
         let base = location
             .map(|l| {
                 format!(
-                    "{}{}{}",
+                    "{}{}",
                     l.origin().unwrap_or_default(),
-                    l.pathname().unwrap_or_default(),
-                    l.search().unwrap_or_default()
+                    l.pathname().unwrap_or_default()
                 )
             })
             .unwrap_or_default();
@@ -191,29 +181,26 @@ pub fn ProfileBar() -> impl IntoView {
     }
 }
 
-/// Merges an imported workspace: profiles with the same name are replaced,
-/// subscriptions and templates are added if new. Returns a summary.
+/// Imports a workspace file without overwriting anything saved (see
+/// [`crate::workspace::import`]). Returns a summary for the user.
 fn merge_import(state: AppState, ws: WorkspaceState, imported: Workspace) -> String {
-    let profile_count = imported.profiles.len();
-    let mut new_subscriptions = 0;
+    let mut report = None;
     ws.workspace.update(|w| {
-        for profile in imported.profiles {
-            let _ = w.save_profile(profile);
-        }
-        for template in imported.templates {
-            if !w.templates.iter().any(|t| t.name == template.name) {
-                w.templates.push(template);
-            }
-        }
+        let mut file = imported.clone();
+        // Subscriptions are live rows in AppState: merged there below.
+        file.subscriptions.clear();
+        report = Some(crate::workspace::import(w, file));
+        w.assign_missing_ids(super::workspace_state::new_profile_id);
     });
+    let mut report = report.unwrap_or_default();
     state.subscriptions.update(|rows| {
         for setting in &imported.subscriptions {
             if !rows.iter().any(|row| row.filter == setting.filter) {
                 rows.push(row_from_setting(setting));
-                new_subscriptions += 1;
+                report.new_subscriptions += 1;
             }
         }
     });
     state.notify(NoticeLevel::Info, "Imported a workspace file");
-    format!("Imported {profile_count} profile(s) and {new_subscriptions} new subscription(s).")
+    report.summary()
 }

@@ -20,13 +20,17 @@
 //!
 //! Saved or shared profiles: `profile=<name>` picks a saved profile (any
 //! auth kind) instead of `url`; `connect=1` alone connects the profile the
-//! form shows, e.g. one opened from a share link (`#share=…`). Either uses
-//! the secrets typed or remembered for that profile.
+//! form shows, e.g. one opened from a share link (`#share=…`). A link never
+//! connects with a *remembered* secret on its own: the page shows the
+//! endpoint and waits for the user's click (a share link's profile has no
+//! remembered secrets at all).
 
 use super::automation::{self, ConnectProfile};
 use super::state::{AppState, NoticeLevel, SubscriptionRow, SUBSCRIPTION_COLORS};
+use super::workspace_state::WorkspaceState;
 use crate::codec::QoS;
 use crate::topic;
+use crate::workspace::endpoint_summary;
 use js_sys::Promise;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
@@ -172,8 +176,9 @@ pub fn apply(state: AppState) {
         });
         return;
     }
+    let ws = use_context::<WorkspaceState>();
     let ready = future_to_promise(async move {
-        let result = run(plan).await;
+        let result = run(plan, ws).await;
         if let Err(error) = &result {
             report(state, error);
         }
@@ -184,11 +189,27 @@ pub fn apply(state: AppState) {
     automation::set_ready(ready);
 }
 
-async fn run(plan: Plan) -> Result<(), String> {
+async fn run(plan: Plan, ws: Option<WorkspaceState>) -> Result<(), String> {
     if plan.profile.url.is_empty() {
         // A saved profile by name, or the one the form shows (e.g. from a
-        // share link), with the secrets typed or remembered for it.
-        let connect = automation::saved_profile_plan(plan.saved_profile.as_deref(), None)?;
+        // share link); remembered secrets only after the user's click.
+        if let Some(name) = &plan.saved_profile {
+            automation::select_profile(name)?;
+        }
+        if let Some(ws) = ws {
+            let remembered =
+                ws.secrets_loaded_for().is_some() && !ws.secrets.with_untracked(|s| s.is_empty());
+            if remembered {
+                let target = endpoint_summary(&ws.form.get_untracked());
+                if !ws.confirm_connect(target).await {
+                    return Err(
+                        "not connected: the link asked to connect with remembered secrets and                          the user declined"
+                            .into(),
+                    );
+                }
+            }
+        }
+        let connect = automation::saved_profile_plan(None, None)?;
         automation::connect_plan(connect, automation::CONNECT_TIMEOUT_MS).await?;
     } else if let Some(name) = plan.saved_profile {
         return Err(format!("give either url=… or profile={name}, not both"));

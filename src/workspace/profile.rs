@@ -49,6 +49,10 @@ pub struct WillSetting {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Profile {
+    /// A random id given when the profile is first saved; it survives
+    /// renames and is what remembered secrets are bound to (with the
+    /// endpoint). Never in share links; empty means "not saved here".
+    pub id: String,
     pub name: String,
     pub auth: AuthKind,
     pub broker_url: String,
@@ -65,6 +69,7 @@ pub struct Profile {
 impl Default for Profile {
     fn default() -> Self {
         Profile {
+            id: String::new(),
             name: "Local broker".into(),
             auth: AuthKind::Broker,
             broker_url: crate::broker_url::LOCAL_BROKER_URL.into(),
@@ -263,6 +268,14 @@ impl Workspace {
         workspace
             .profiles
             .retain(|profile| seen.insert(profile.name.clone()));
+        // A repeated id (a hand-edited file) must not share secrets: the
+        // later profile gets a fresh id.
+        let mut ids = std::collections::BTreeSet::new();
+        for profile in &mut workspace.profiles {
+            if !profile.id.is_empty() && !ids.insert(profile.id.clone()) {
+                profile.id.clear();
+            }
+        }
         if workspace.profiles.is_empty() {
             workspace.profiles.push(Profile::default());
         }
@@ -274,20 +287,98 @@ impl Workspace {
         serde_json::to_string_pretty(self).expect("workspace serializes")
     }
 
+    /// Gives every profile without an id a fresh one from `new_id`;
+    /// returns whether any was given.
+    pub fn assign_missing_ids(&mut self, mut new_id: impl FnMut() -> String) -> bool {
+        let mut changed = false;
+        for profile in self.profiles.iter_mut().filter(|p| p.id.is_empty()) {
+            profile.id = new_id();
+            changed = true;
+        }
+        changed
+    }
+
+    /// A copy fit to leave the page's memory (storage, export files):
+    /// usernames that are really tokens ([`super::identity::username_is_secret`])
+    /// are left out, like every other secret.
+    pub fn without_secret_usernames(&self) -> Workspace {
+        let mut copy = self.clone();
+        for profile in &mut copy.profiles {
+            if super::identity::username_is_secret(profile) {
+                profile.username.clear();
+            }
+        }
+        copy
+    }
+
+    /// The profile with this id.
+    pub fn profile_by_id(&self, id: &str) -> Option<&Profile> {
+        self.profiles
+            .iter()
+            .find(|profile| !id.is_empty() && profile.id == id)
+    }
+
+    /// A name no profile has yet: `name`, else "name (2)", "name (3)", …
+    pub fn free_name(&self, name: &str) -> String {
+        (1..)
+            .map(|n| match n {
+                1 => name.to_string(),
+                n => format!("{name} ({n})"),
+            })
+            .find(|candidate| self.profile(candidate).is_none())
+            .expect("a free name exists")
+    }
+
     /// The profile called `name`.
     pub fn profile(&self, name: &str) -> Option<&Profile> {
         self.profiles.iter().find(|profile| profile.name == name)
     }
 
-    /// Saves `profile`, replacing the one with the same name.
-    pub fn save_profile(&mut self, profile: Profile) -> Result<(), WorkspaceError> {
-        if profile.name.trim().is_empty() {
+    /// Saves `profile`: updates the profile with its id when the name is
+    /// unchanged, else adds it as a new profile (its id cleared: the caller
+    /// gives new ids with [`Self::assign_missing_ids`]). Never overwrites a
+    /// different profile that has the same name: that is
+    /// [`WorkspaceError::DuplicateName`], and replacing one is the explicit
+    /// [`Self::replace_profile`].
+    pub fn save_profile(&mut self, mut profile: Profile) -> Result<(), WorkspaceError> {
+        profile.name = profile.name.trim().to_string();
+        if profile.name.is_empty() {
             return Err(WorkspaceError::EmptyName);
         }
-        match self.profiles.iter_mut().find(|p| p.name == profile.name) {
-            Some(existing) => *existing = profile,
-            None => self.profiles.push(profile),
+        let same = self
+            .profiles
+            .iter_mut()
+            .find(|p| !profile.id.is_empty() && p.id == profile.id && p.name == profile.name);
+        if let Some(existing) = same {
+            *existing = profile;
+            return Ok(());
         }
+        if self.profile(&profile.name).is_some() {
+            return Err(WorkspaceError::DuplicateName(profile.name));
+        }
+        if self.profile_by_id(&profile.id).is_some() {
+            profile.id.clear(); // "save as": a new identity
+        }
+        self.profiles.push(profile);
+        Ok(())
+    }
+
+    /// Replaces the saved profile called `name` with `profile`, keeping the
+    /// saved one's id (and so its remembered secrets, which apply only while
+    /// the endpoint is the same). Only for an explicit user choice.
+    pub fn replace_profile(
+        &mut self,
+        name: &str,
+        mut profile: Profile,
+    ) -> Result<(), WorkspaceError> {
+        let existing = self
+            .profiles
+            .iter_mut()
+            .find(|p| p.name == name)
+            .ok_or_else(|| WorkspaceError::NoSuchProfile(name.into()))?;
+        profile.id = existing.id.clone();
+        profile.name = existing.name.clone();
+        *existing = profile;
         Ok(())
     }
 
@@ -327,6 +418,7 @@ impl Workspace {
             .find(|candidate| self.profile(candidate).is_none())
             .expect("a free name exists");
         let new_name = copy.name.clone();
+        copy.id.clear(); // a copy is a new identity: no secrets follow it
         self.profiles.push(copy);
         Ok(new_name)
     }
@@ -385,10 +477,17 @@ mod tests {
         let mut workspace = Workspace::default();
         workspace.save_profile(named("Plant A")).unwrap();
         assert_eq!(workspace.profiles.len(), 2);
-        let mut changed = named("Plant A");
+        workspace.assign_missing_ids(|| "id-a".into());
+        let mut changed = workspace.profile("Plant A").unwrap().clone();
         changed.keep_alive_secs = 30;
         workspace.save_profile(changed).unwrap();
-        assert_eq!(workspace.profiles.len(), 2, "same name replaces");
+        assert_eq!(workspace.profiles.len(), 2, "same id and name updates");
+        assert_eq!(workspace.profile("Plant A").unwrap().keep_alive_secs, 30);
+        assert_eq!(
+            workspace.save_profile(named("Plant A")),
+            Err(WorkspaceError::DuplicateName("Plant A".into())),
+            "another profile with the same name is never overwritten"
+        );
         assert_eq!(workspace.profile("Plant A").unwrap().keep_alive_secs, 30);
 
         assert_eq!(
@@ -422,6 +521,66 @@ mod tests {
             workspace.save_profile(named("  ")),
             Err(WorkspaceError::EmptyName)
         );
+    }
+
+    #[test]
+    fn save_as_gives_a_new_identity_and_replace_keeps_the_old_one() {
+        let mut workspace = Workspace::default();
+        workspace.assign_missing_ids(|| "id-local".into());
+        let mut copy = workspace.profiles[0].clone();
+        copy.name = "Copy".into();
+        workspace.save_profile(copy).unwrap();
+        assert_eq!(
+            workspace.profile("Copy").unwrap().id,
+            "",
+            "new id to be given"
+        );
+        assert_eq!(workspace.profile("Local broker").unwrap().id, "id-local");
+
+        let incoming = Profile {
+            id: "from-elsewhere".into(),
+            name: "ignored".into(),
+            broker_url: "ws://other/mqtt".into(),
+            ..Profile::default()
+        };
+        workspace.replace_profile("Local broker", incoming).unwrap();
+        let replaced = workspace.profile("Local broker").unwrap();
+        assert_eq!(
+            (replaced.id.as_str(), replaced.broker_url.as_str()),
+            ("id-local", "ws://other/mqtt")
+        );
+        assert!(workspace.duplicate_profile("Local broker").is_ok());
+        assert_eq!(workspace.profile("Local broker (copy)").unwrap().id, "");
+    }
+
+    #[test]
+    fn repeated_ids_in_a_file_are_cleared() {
+        let text = r#"{"version":1,"profiles":[{"id":"x","name":"a"},{"id":"x","name":"b"}]}"#;
+        let workspace = Workspace::from_json(text).unwrap();
+        assert_eq!(workspace.profile("a").unwrap().id, "x");
+        assert_eq!(workspace.profile("b").unwrap().id, "");
+    }
+
+    #[test]
+    fn token_usernames_do_not_leave_memory() {
+        let mut workspace = Workspace::default();
+        workspace.profiles[0].username = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl".into();
+        workspace.profiles.push(Profile {
+            name: "auth".into(),
+            auth: AuthKind::AwsCustomAuthorizer,
+            username: "device?token=abc".into(),
+            ..Profile::default()
+        });
+        workspace.profiles.push(Profile {
+            name: "plain".into(),
+            username: "operator".into(),
+            ..Profile::default()
+        });
+        let stored = workspace.without_secret_usernames();
+        assert_eq!(stored.profiles[0].username, "");
+        assert_eq!(stored.profiles[1].username, "");
+        assert_eq!(stored.profiles[2].username, "operator");
+        assert!(!stored.to_json().contains("eyJhbGci"));
     }
 
     #[test]

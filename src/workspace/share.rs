@@ -3,6 +3,7 @@
 //! so the hosting side never sees what is shared.
 
 use super::base64url;
+use super::identity::username_is_secret;
 use super::profile::{DisplaySettings, Profile, SubscriptionSetting, WORKSPACE_VERSION};
 use super::WorkspaceError;
 use serde::{Deserialize, Serialize};
@@ -32,13 +33,15 @@ impl Default for SharedDashboard {
     }
 }
 
-/// The fragment (without `#`) for a dashboard. The client id is left out:
-/// two people connecting with one client id would keep kicking each other
-/// off the broker, so each opener gets a fresh one.
+/// The fragment (without `#`) for a dashboard. Left out: the client id (two
+/// people connecting with one client id would keep kicking each other off
+/// the broker, so each opener gets a fresh one), the profile's id (an
+/// identity of this device, which remembered secrets are bound to) and a
+/// username that is really a token ([`username_is_secret`]).
 pub fn encode_share_fragment(dashboard: &SharedDashboard) -> String {
     let mut dashboard = dashboard.clone();
     dashboard.version = WORKSPACE_VERSION;
-    dashboard.profile.client_id.clear();
+    strip_identity(&mut dashboard.profile);
     let json = serde_json::to_vec(&dashboard).expect("dashboard serializes");
     format!("{SHARE_PREFIX}{}", base64url::encode(&json))
 }
@@ -61,9 +64,21 @@ pub fn decode_share_fragment(fragment: &str) -> Result<Option<SharedDashboard>, 
     if version > u64::from(WORKSPACE_VERSION) {
         return Err(WorkspaceError::UnsupportedVersion(version as u32));
     }
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|error| WorkspaceError::InvalidFile(format!("the share link is damaged: {error}")))
+    let mut dashboard: SharedDashboard = serde_json::from_value(value).map_err(|error| {
+        WorkspaceError::InvalidFile(format!("the share link is damaged: {error}"))
+    })?;
+    // A link from a stranger may claim anything: it never brings an identity.
+    strip_identity(&mut dashboard.profile);
+    Ok(Some(dashboard))
+}
+
+/// What never travels in a link: ids, client id, secret-like usernames.
+fn strip_identity(profile: &mut Profile) {
+    profile.id.clear();
+    profile.client_id.clear();
+    if username_is_secret(profile) {
+        profile.username.clear();
+    }
 }
 
 #[cfg(test)]
@@ -102,6 +117,28 @@ mod tests {
         let mut expected = dashboard();
         expected.profile.client_id.clear();
         assert_eq!(decoded, expected);
+    }
+
+    #[test]
+    fn links_carry_no_identity_and_no_token_username() {
+        let mut shared = dashboard();
+        shared.profile.id = "device-local-id".into();
+        shared.profile.auth = AuthKind::AwsCustomAuthorizer;
+        shared.profile.username = "dev?token=s3cr3t".into();
+        let fragment = encode_share_fragment(&shared);
+        let json =
+            String::from_utf8(base64url::decode(&fragment[SHARE_PREFIX.len()..]).unwrap()).unwrap();
+        assert!(!json.contains("device-local-id"));
+        assert!(!json.contains("s3cr3t"));
+        assert!(!json.contains("my-laptop"));
+
+        // A crafted link claiming an id gets none.
+        let crafted = format!(
+            "share={}",
+            base64url::encode(br#"{"version":1,"profile":{"id":"victim","name":"x"}}"#)
+        );
+        let opened = decode_share_fragment(&crafted).unwrap().unwrap();
+        assert_eq!(opened.profile.id, "");
     }
 
     #[test]

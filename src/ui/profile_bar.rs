@@ -8,12 +8,19 @@ use crate::workspace::{encode_share_fragment, SharedDashboard, Workspace};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// Value of the picker's entry for a share link's unsaved profile.
+const LINK_OPTION: &str = "\u{1}share-link";
+
 /// The row of profile controls above the connection fields.
 #[component]
 pub fn ProfileBar() -> impl IntoView {
     let state = expect_context::<AppState>();
     let ws = expect_context::<WorkspaceState>();
     let name = RwSignal::new(ws.form.get_untracked().name);
+    // The Name field follows the form's profile when that changes (picked,
+    // saved from a link), not while the user types a new name.
+    let form_name = Memo::new(move |_| ws.form.with(|p| p.name.clone()));
+    Effect::new(move |_| name.set(form_name.get()));
     let message = RwSignal::new(None::<(bool, String)>);
     let share_link = RwSignal::new(None::<String>);
     let report = move |result: Result<String, String>| {
@@ -22,9 +29,18 @@ pub fn ProfileBar() -> impl IntoView {
             Err(text) => (true, text),
         }))
     };
+    // While a share link is on offer the form shows its unsaved profile:
+    // the picker says so instead of naming a saved profile.
     let selected = move || {
+        if ws.link_offer.with(Option::is_some) {
+            return LINK_OPTION.to_string();
+        }
         ws.workspace
             .with(|w| w.selected.clone().unwrap_or_default())
+    };
+    let link_name = move || {
+        ws.link_offer
+            .with(|o| o.as_ref().map(|o| o.dashboard.profile.name.clone()))
     };
     let names = move || {
         ws.workspace.with(|w| {
@@ -37,6 +53,12 @@ pub fn ProfileBar() -> impl IntoView {
 
     let select = move |ev: leptos::ev::Event| {
         let chosen = event_target_value(&ev);
+        if chosen == LINK_OPTION {
+            return;
+        }
+        if ws.link_offer.with_untracked(Option::is_some) {
+            ws.discard_link(state);
+        }
         ws.select(&chosen);
         name.set(chosen);
         message.set(None);
@@ -142,6 +164,9 @@ pub fn ProfileBar() -> impl IntoView {
                 <label class="grow">
                     "Profile"
                     <select data-testid="profile-select" on:change=select prop:value=selected>
+                        {move || link_name().map(|n| view! {
+                            <option value=LINK_OPTION selected=true>{format!("{n} (from a share link, not saved)")}</option>
+                        })}
                         {move || names().into_iter().map(|n| {
                             let value = n.clone();
                             view! { <option value=value selected=move || selected() == n>{n.clone()}</option> }

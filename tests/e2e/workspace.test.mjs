@@ -39,15 +39,19 @@ test('a saved profile survives a reload; secrets stay out of storage unless reme
   assert.equal(await page.getByTestId('username').inputValue(), 'operator')
   assert.equal(await page.getByTestId('password').inputValue(), '', 'password forgotten on reload')
 
-  // Opt in: now it is remembered, and opting out removes it again.
-  await page.getByTestId('remember-secrets').check()
+  // Opt in for this tab: remembered across a reload (never in localStorage),
+  // and opting out removes it again at once.
+  assert.match(await page.getByTestId('remember-explained').textContent(), /memory only/)
+  await page.getByTestId('remember-mode').selectOption('tab')
+  assert.match(await page.getByTestId('remember-explained').textContent(), /this tab only/)
   await page.getByTestId('password').fill('s3cret-PASSWORD-2')
-  await page.waitForFunction(() => JSON.stringify({ ...localStorage }).includes('s3cret-PASSWORD-2'))
+  await page.waitForFunction(() => JSON.stringify({ ...sessionStorage }).includes('s3cret-PASSWORD-2'))
+  assert.ok(!(await page.evaluate(() => JSON.stringify({ ...localStorage }))).includes('s3cret-PASSWORD-2'))
   await page.reload()
   await page.getByTestId('connection-status').waitFor()
   assert.equal(await page.getByTestId('password').inputValue(), 's3cret-PASSWORD-2')
-  await page.getByTestId('remember-secrets').uncheck()
-  await page.waitForFunction(() => !JSON.stringify({ ...localStorage }).includes('s3cret-PASSWORD-2'))
+  await page.getByTestId('remember-mode').selectOption('off')
+  await page.waitForFunction(() => !(JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })).includes('s3cret-PASSWORD-2'))
   assert.deepEqual(problems, [])
 })
 
@@ -105,10 +109,18 @@ test('export and import round-trip profiles and subscriptions, without secrets',
   await page.getByTestId('connection-status').waitFor()
   assert.equal(await page.getByTestId('subscription').count(), 0)
   await page.getByTestId('workspace-import').setInputFiles(file)
-  await page.getByText('Imported 2 profile(s) and 1 new subscription(s).').waitFor()
+  await page.getByText('Imported 1 new profile(s); 1 already saved; 1 new subscription(s), 0 new template(s). Nothing saved was overwritten.').waitFor()
   await page.getByTestId('profile-select').selectOption('Exported')
   assert.equal(await page.getByTestId('broker-url').inputValue(), 'wss://env.broker.example.com:8884/mqtt')
   await page.locator('[data-testid=subscription][data-filter="factory/+/alarms"]').waitFor()
+
+  // A file whose profile has a saved profile's name never overwrites it.
+  const clash = JSON.stringify({ version: 1, profiles: [{ name: 'Exported', brokerUrl: 'wss://elsewhere.example/mqtt' }] })
+  await page.getByTestId('workspace-import').setInputFiles({ name: 'clash.json', mimeType: 'application/json', buffer: Buffer.from(clash) })
+  await page.getByText(/"Exported" as "Exported \(imported\)".*Nothing saved was overwritten/).waitFor()
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('mqtt-console.workspace.v1')))
+  assert.equal(stored.profiles.find((p) => p.name === 'Exported').brokerUrl, 'wss://env.broker.example.com:8884/mqtt')
+  assert.equal(stored.profiles.find((p) => p.name === 'Exported (imported)').brokerUrl, 'wss://elsewhere.example/mqtt')
 
   // A file that is not a workspace is refused with a reason; nothing is lost.
   await page.getByTestId('workspace-import').setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') })
@@ -142,7 +154,8 @@ test('a share link restores the dashboard, carries no secret, and asks for the m
   await page.goto('about:blank')
   await page.goto(link)
   await page.getByTestId('connection-status').waitFor()
-  assert.equal(await page.getByTestId('profile-select').inputValue(), 'Team dashboard')
+  await page.getByTestId('link-offer').waitFor()
+  assert.match(await page.getByTestId('profile-select').locator('option:checked').textContent(), /^Team dashboard \(from a share link, not saved\)$/)
   assert.equal(await page.getByTestId('broker-url').inputValue(), env.broker.wsUrl)
   assert.equal(await page.getByTestId('username').inputValue(), 'team')
   await page.getByTestId('share-needs-secrets').waitFor()

@@ -100,7 +100,7 @@ pub fn ProfileBar() -> impl IntoView {
                 ws.select(&now_selected);
                 name.set(now_selected);
                 report(Ok(format!(
-                    "Deleted \"{doomed}\" and the secrets remembered for it."
+                    "Deleted \"{doomed}\". Secrets remembered for it were forgotten too."
                 )));
             }
             Err(error) => report(Err(error)),

@@ -230,6 +230,7 @@ impl WorkspaceState {
                         app.notify(NoticeLevel::Warning, format!("Profiles: {conflict}."));
                     }
                     let merged = restore_secret_usernames(merged.workspace, &ours);
+                    self.follow_merged_ids(&merged);
                     if merged != ours {
                         app.notify(
                             NoticeLevel::Info,
@@ -263,6 +264,19 @@ impl WorkspaceState {
             s.base = stripped;
             s.text = Some(json);
         });
+    }
+
+    /// After a merge gave the form's profile another tab's id (the same
+    /// profile, named the same), the form follows, so saving it updates it.
+    fn follow_merged_ids(self, merged: &Workspace) {
+        let (id, name) = self.form.with_untracked(|f| (f.id.clone(), f.name.clone()));
+        if merged.profile_by_id(&id).is_some() {
+            return;
+        }
+        if let Some(same) = merged.profile(&name) {
+            let new_id = same.id.clone();
+            self.form.update(|f| f.id = new_id);
+        }
     }
 
     /// Merges another tab's save as soon as the browser says it happened.

@@ -120,6 +120,7 @@ pub struct Merged {
 /// profile). Subscriptions and templates merge by filter and name the same
 /// way; the selection is this tab's own.
 pub fn three_way(base: &Workspace, ours: &Workspace, theirs: &Workspace) -> Merged {
+    let ours = &same_profiles_same_ids(base, ours, theirs);
     let mut conflicts = Vec::new();
     let mut profiles: Vec<Profile> = Vec::new();
     let find = |list: &[Profile], id: &str| list.iter().find(|p| p.id == id).cloned();
@@ -248,6 +249,34 @@ pub fn three_way(base: &Workspace, ours: &Workspace, theirs: &Workspace) -> Merg
         workspace,
         conflicts,
     }
+}
+
+/// Two tabs that gave ids to the same new (or id-less, older) profile each
+/// chose their own: a profile new on both sides with equal settings is one
+/// profile, and ours takes their id.
+fn same_profiles_same_ids(base: &Workspace, ours: &Workspace, theirs: &Workspace) -> Workspace {
+    let mut ours = ours.clone();
+    let new_in = |list: &Workspace, other: &Workspace, id: &str| {
+        base.profile_by_id(id).is_none()
+            && other.profile_by_id(id).is_none()
+            && !id.is_empty()
+            && list.profile_by_id(id).is_some()
+    };
+    for i in 0..ours.profiles.len() {
+        let mine = ours.profiles[i].clone();
+        if !new_in(&ours, theirs, &mine.id) {
+            continue;
+        }
+        let twin = theirs
+            .profiles
+            .iter()
+            .find(|t| new_in(theirs, &ours, &t.id) && same_settings(t, &mine))
+            .map(|t| t.id.clone());
+        if let Some(id) = twin {
+            ours.profiles[i].id = id;
+        }
+    }
+    ours
 }
 
 /// Three-way merge of a list keyed by `key`: an item added or changed on
@@ -406,6 +435,18 @@ mod tests {
             merged.workspace.profiles[1].id, "",
             "the copy gets its own id"
         );
+    }
+
+    #[test]
+    fn the_same_profile_given_two_ids_by_two_tabs_stays_one() {
+        // An older workspace without ids, opened in two tabs at once.
+        let base = workspace(vec![profile("", "Local", "ws://l/mqtt")]);
+        let ours = workspace(vec![profile("ours-id", "Local", "ws://l/mqtt")]);
+        let theirs = workspace(vec![profile("their-id", "Local", "ws://l/mqtt")]);
+        let merged = three_way(&base, &ours, &theirs);
+        assert_eq!(merged.workspace.profiles.len(), 1);
+        assert_eq!(merged.workspace.profiles[0].id, "their-id");
+        assert!(merged.conflicts.is_empty());
     }
 
     #[test]

@@ -25,23 +25,14 @@ pub enum RememberMode {
     Device,
 }
 
-/// One profile's remembered secrets and what they are bound to.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One profile's remembered secrets and what they are bound to (`Debug`
+/// redacts the values: see [`Secrets`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RememberedEntry {
     pub profile_id: String,
     pub endpoint: String,
     pub secrets: Secrets,
-}
-
-impl std::fmt::Debug for RememberedEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RememberedEntry")
-            .field("profile_id", &self.profile_id)
-            .field("endpoint", &self.endpoint)
-            .field("secrets", &self.secrets)
-            .finish()
-    }
 }
 
 /// All remembered secrets, at most one entry per profile id.

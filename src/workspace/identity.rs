@@ -4,7 +4,7 @@
 //! profile that was renamed, replaced or repointed — by a share link, an
 //! import or another tab — can never carry a secret to a new place.
 
-use super::profile::{AuthKind, Profile};
+use super::profile::{AuthKind, Profile, Workspace};
 
 /// Settings that decide, beside the URL, where an AWS profile's secrets go
 /// (the Cognito endpoint receives the login token; the pool and authorizer
@@ -83,6 +83,21 @@ pub fn username_is_secret(profile: &Profile) -> bool {
         return false;
     }
     profile.auth == AuthKind::AwsCustomAuthorizer || looks_like_token(username)
+}
+
+impl Workspace {
+    /// A copy fit to leave the page's memory (storage, export files):
+    /// usernames that are really tokens ([`username_is_secret`])
+    /// are left out, like every other secret.
+    pub fn without_secret_usernames(&self) -> Workspace {
+        let mut copy = self.clone();
+        for profile in &mut copy.profiles {
+            if username_is_secret(profile) {
+                profile.username.clear();
+            }
+        }
+        copy
+    }
 }
 
 fn looks_like_token(text: &str) -> bool {

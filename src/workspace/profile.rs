@@ -298,19 +298,6 @@ impl Workspace {
         changed
     }
 
-    /// A copy fit to leave the page's memory (storage, export files):
-    /// usernames that are really tokens ([`super::identity::username_is_secret`])
-    /// are left out, like every other secret.
-    pub fn without_secret_usernames(&self) -> Workspace {
-        let mut copy = self.clone();
-        for profile in &mut copy.profiles {
-            if super::identity::username_is_secret(profile) {
-                profile.username.clear();
-            }
-        }
-        copy
-    }
-
     /// The profile with this id.
     pub fn profile_by_id(&self, id: &str) -> Option<&Profile> {
         self.profiles

@@ -57,8 +57,10 @@ fi
 
 # The AWS tests' fixtures (tests/e2e/aws.test.mjs): botocore (the independent
 # SigV4 implementation) and websockets for the gateway, moto's Cognito server.
+# awscrt: the Device SDKs' signer, for URLs without X-Amz-Expires (and the
+# vector script tests/fixtures/aws_crt_vectors.py).
 AWS_VENV="$HOME/.cache/mqtt-console/venv-aws"
-AWS_PACKAGES="moto==5.2.5 botocore==1.44.8 flask==3.1.3 flask-cors==6.0.5 websockets==17.4"
+AWS_PACKAGES="moto==5.2.5 botocore==1.44.8 flask==3.1.3 flask-cors==6.0.5 websockets==17.4 awscrt==0.38.1"
 if [ "${1:-}" = "--test" ] && [ "$(cat "$AWS_VENV/.installed" 2>/dev/null)" != "$AWS_PACKAGES" ]; then
   log "installing $AWS_PACKAGES into $AWS_VENV (~1.5 min, once)"
   python3 -m venv "$AWS_VENV"

@@ -10,13 +10,12 @@
 use super::authorizer::AuthorizerForm;
 use super::clock::{describe_duration, format_utc, parse_amz_date};
 use super::credentials::redact_key_id;
-use super::presign::EXPIRES_SECS;
 
 /// Clock differences up to this are "in sync" for the explanation.
 pub const CLOCK_OK_MS: u64 = 5 * 60 * 1000;
-/// SigV4's tolerance: signatures dated further ahead are "not yet current";
-/// with `X-Amz-Expires` = 15 min, further behind means expired.
-pub const CLOCK_FATAL_MS: u64 = EXPIRES_SECS * 1000;
+/// SigV4's tolerance (15 minutes): signatures dated further ahead or behind
+/// the service's clock are refused.
+pub const CLOCK_FATAL_MS: u64 = 15 * 60 * 1000;
 
 /// How the attempt authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -80,13 +80,6 @@ impl Endpoint {
         format!("{scheme}://{}{MQTT_PATH}", self.host)
     }
 
-    /// The same URL with the http scheme the signer expects (the canonical
-    /// `host` is identical: default ports are dropped either way).
-    pub(crate) fn http_url(&self) -> String {
-        let scheme = if self.secure { "https" } else { "http" };
-        format!("{scheme}://{}{MQTT_PATH}", self.host)
-    }
-
     /// The host without any port (for display and region parsing).
     pub fn hostname(&self) -> &str {
         match self.host.rsplit_once(':') {
@@ -318,7 +311,6 @@ mod tests {
         assert!(!endpoint.secure);
         assert_eq!(endpoint.host, "127.0.0.1:19443");
         assert_eq!(endpoint.base_url(), "ws://127.0.0.1:19443/mqtt");
-        assert_eq!(endpoint.http_url(), "http://127.0.0.1:19443/mqtt");
         assert_eq!(parsed("ws://localhost:80").host, "localhost");
         assert_eq!(parsed("ws://[::1]:9000").host, "[::1]:9000");
     }

@@ -29,6 +29,9 @@ pub mod setting {
     pub const ENDPOINT: &str = "awsEndpoint";
     pub const REGION: &str = "awsRegion";
     pub const SIGN_TOKEN: &str = "awsSignSessionToken";
+    /// Optional `X-Amz-Expires` of presigned URLs, in seconds (empty: none,
+    /// as AWS's own SDKs sign).
+    pub const PRESIGN_EXPIRES: &str = "awsPresignExpires";
     pub const POOL_ID: &str = "awsIdentityPoolId";
     pub const LOGIN_PROVIDER: &str = "awsLoginProvider";
     pub const COGNITO_ENDPOINT: &str = "awsCognitoEndpoint";
@@ -141,6 +144,7 @@ pub fn plan(
         client_id: options.client_id.clone(),
         amz_date: None,
     };
+    let expires = presign_expires(profile)?;
     let (attempt, url, target): (Attempt, UrlProvider, String) = match profile.auth {
         AuthKind::AwsKeys => {
             let credentials = Credentials::from_input(
@@ -164,10 +168,13 @@ pub fn plan(
                 endpoint.host,
                 credentials.key_hint()
             );
-            let provider =
-                signing_provider(endpoint.clone(), region.clone(), placement, move || {
-                    Ok(credentials.clone())
-                });
+            let provider = signing_provider(
+                endpoint.clone(),
+                region.clone(),
+                placement,
+                expires,
+                move || Ok(credentials.clone()),
+            );
             (attempt, provider, target)
         }
         AuthKind::AwsCognito => {
@@ -209,6 +216,7 @@ pub fn plan(
                 endpoint.clone(),
                 region.clone(),
                 TokenPlacement::AfterSignature,
+                expires,
                 move || cognito_credentials_now(&config),
             );
             (attempt, provider, target)
@@ -266,12 +274,26 @@ pub fn plan(
     })
 }
 
+/// The profile's optional URL expiry, checked against SigV4's range.
+fn presign_expires(profile: &Profile) -> Result<Option<u64>, String> {
+    let text = get(profile, setting::PRESIGN_EXPIRES);
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let secs = text
+        .parse::<u64>()
+        .map_err(|_| format!("URL expiry \"{text}\": use whole seconds, or leave it empty"))?;
+    aws::presign::check_expires(secs).map(Some)
+}
+
 /// A provider that signs a fresh URL with the browser's clock on every
 /// connection attempt, and records what it signed for the explanation.
 fn signing_provider(
     endpoint: Endpoint,
     region: String,
     token: TokenPlacement,
+    expires_secs: Option<u64>,
     credentials: impl Fn() -> Result<Credentials, String> + 'static,
 ) -> UrlProvider {
     Rc::new(move || {
@@ -282,6 +304,7 @@ fn signing_provider(
                 credentials: &credentials,
                 time: browser::signing_time(),
                 token,
+                expires_secs,
             })?;
             Ok((credentials, signed))
         });
@@ -650,6 +673,8 @@ pub fn AwsAuth(form: RwSignal<Profile>, secrets: RwSignal<Secrets>) -> impl Into
         })
     };
 
+    let (expires, set_expires) = setting_text(form, setting::PRESIGN_EXPIRES);
+    let signs_url = move || matches!(kind(), AuthKind::AwsKeys | AuthKind::AwsCognito);
     let (pool_id, set_pool_id) = setting_text(form, setting::POOL_ID);
     let (login_provider, set_login_provider) = setting_text(form, setting::LOGIN_PROVIDER);
     let (login_token, set_login_token) = secret_text(secrets, secret::LOGIN_TOKEN);
@@ -718,6 +743,13 @@ pub fn AwsAuth(form: RwSignal<Profile>, secrets: RwSignal<Secrets>) -> impl Into
                     </label>
                 </div>
                 <p class="hint" data-testid="aws-region-hint">{region_hint}</p>
+                <Show when=signs_url>
+                    <label>
+                        "URL expiry in seconds (optional; AWS's SDKs sign without one)"
+                        <input type="number" min="1" max="604800" data-testid="aws-presign-expires"
+                            prop:value=expires on:input=set_expires placeholder="none" size="10"/>
+                    </label>
+                </Show>
 
                 <Show when=is(AuthKind::AwsKeys)>
                     <div class="row">

@@ -222,6 +222,7 @@ test('access keys with a session token: connects through the SigV4 gateway and r
   const accepted = await waitForDecision(from, (d) => d.stage === 'upgrade', 'an upgrade decision')
   assert.equal(accepted.decision, 'accept', JSON.stringify(accepted))
   assert.match(accepted.reason, /^sigv4 ASIA… us-east-1$/)
+  assert.equal(accepted.expires, null, 'no X-Amz-Expires by default, as the AWS SDKs sign (checked with aws-crt)')
   await roundTrip(page, 'aws/keys')
 
   // Secrets stay out of the DOM (password inputs hold them as properties,
@@ -267,6 +268,21 @@ test('a wrong secret is refused at the upgrade and explained', async () => {
   assert.match(causes[1].text, /access key ASIA…LE01 or its secret is mistyped/)
   assert.match(causes[3].text, /Clock skew is unlikely/)
   assert.ok(!causes.some((c) => c.text.includes('wrong/Secret')), 'no secret in the explanation')
+  await disconnect(page, context)
+})
+
+test('a URL expiry set on the profile is signed in (checked with botocore); one out of SigV4\'s range is refused inline', async () => {
+  const { page, context } = await openAws('awsKeys')
+  await fillKeys(page)
+  await page.getByTestId('aws-presign-expires').fill('0')
+  await page.getByTestId('connect').click()
+  await page.getByText('X-Amz-Expires must be from 1 to 604800 seconds (7 days), not 0').waitFor()
+  await page.getByTestId('aws-presign-expires').fill('3600')
+  const from = gateway.lines.length
+  await page.getByTestId('connect').click()
+  await connected(page)
+  const accepted = await waitForDecision(from, (d) => d.stage === 'upgrade', 'an upgrade decision')
+  assert.deepEqual([accepted.decision, accepted.expires], ['accept', '3600'])
   await disconnect(page, context)
 })
 

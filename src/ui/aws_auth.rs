@@ -22,7 +22,6 @@ use crate::workspace::{AuthKind, Profile, Secrets};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
 /// Profile settings (not secret).
 pub mod setting {
@@ -446,7 +445,10 @@ async fn fetch_cognito(config: PoolConfig) -> Result<(), String> {
 fn schedule_refresh(config: PoolConfig, generation: u64, fetched_at: u64, expires: u64) {
     let at = aws::credentials::refresh_at_ms(fetched_at, expires);
     let delay = at.saturating_sub(fetched_at).max(1_000);
-    set_timeout(
+    // Credentials may last longer than one browser timer (2^31 - 1 ms,
+    // 24.8 days): the transport's timer chains them.
+    crate::transport::main_thread_timeout_ms(
+        delay,
         move || {
             let (current, app) = with(|m| (m.generation == generation, m.app));
             let active =
@@ -457,7 +459,6 @@ fn schedule_refresh(config: PoolConfig, generation: u64, fetched_at: u64, expire
                 });
             }
         },
-        Duration::from_millis(delay),
     );
 }
 

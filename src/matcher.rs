@@ -48,7 +48,11 @@ pub fn compile_regex(source: &str, flags: &str) -> Result<regex_lite::Regex, Str
             'm' => builder.multi_line(true),
             's' => builder.dot_matches_new_line(true),
             'u' | 'g' | 'y' | 'd' | 'v' => &mut builder,
-            other => return Err(format!("invalid regex /{source}/{flags}: unknown flag '{other}'")),
+            other => {
+                return Err(format!(
+                    "invalid regex /{source}/{flags}: unknown flag '{other}'"
+                ))
+            }
         };
     }
     builder.build().map_err(|error| {

@@ -15,7 +15,10 @@ fn formula_cells_are_neutralised() {
         ("@SUM(A1)", "\"'@SUM(A1)\""),
         ("\t=x", "\"'\t=x\""),
         ("\r=x", "\"'\r=x\""),
-        ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+        (
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+        ),
     ] {
         assert_eq!(csv_field(cell), written, "{cell:?}");
     }
@@ -52,6 +55,10 @@ fn exported_topics_payloads_and_base64_are_neutralised() {
         rows[0],
         "2023-11-14T22:13:20.000Z,\"'=cmd\",0,false,false,2,false,utf8,\"'@x\""
     );
-    assert!(rows[1].ends_with(",utf8,\"'=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\""), "{}", rows[1]);
+    assert!(
+        rows[1].ends_with(",utf8,\"'=HYPERLINK(\"\"http://evil\"\",\"\"click\"\")\""),
+        "{}",
+        rows[1]
+    );
     assert!(rows[2].ends_with(",base64,\"'++8=\""), "{}", rows[2]);
 }

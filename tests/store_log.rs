@@ -186,10 +186,7 @@ fn topic_tree_counts_every_level() {
     let details_id = topics.children(temp.0).next().unwrap();
     let details = topics.node(details_id);
     assert_eq!((details.count, details.last_seq), (2, 2));
-    assert_eq!(
-        topics.node_filter(details_id),
-        "device/temp/details"
-    );
+    assert_eq!(topics.node_filter(details_id), "device/temp/details");
     assert_eq!(topics.len(), 4);
     assert_eq!(topics.id("device/temp"), Some(2));
     assert_eq!(topics.id("nope"), None);
@@ -213,7 +210,9 @@ fn subscription_counters() {
     assert_eq!(counts, [1, 2], "`#` does not match $SYS topics");
     let id = store.topics().id("device/a/details").unwrap();
     assert_eq!(
-        store.topics().matching_subscriptions(id, "device/a/details"),
+        store
+            .topics()
+            .matching_subscriptions(id, "device/a/details"),
         ["device/+/details", "#"]
     );
     store

@@ -91,7 +91,9 @@ fn untracked_topics_count_against_the_log_budget_and_go_with_their_messages() {
     }
     assert_eq!(store.live_bytes(), 10 * (1000 + 2 + RECORD_BYTES));
     assert_eq!(store.len(), 10, "the oldest dropped to respect the budget");
-    assert!(store.iter().all(|m| m.topic == long && m.topic_id == UNTRACKED));
+    assert!(store
+        .iter()
+        .all(|m| m.topic == long && m.topic_id == UNTRACKED));
     assert_eq!(store.topics().untracked().topics(), 1);
     assert_eq!(store.topics().untracked().messages, 30);
 }
@@ -105,7 +107,10 @@ fn a_tracked_topic_keeps_counting_once_the_table_is_full() {
     let topics = store.topics();
     assert_eq!(topics.node(ROOT).count, 4, "the tree counts tracked topics");
     let a = topics.id("a").unwrap();
-    assert_eq!(topics.node(topics.children(ROOT).next().unwrap()).topic, Some(a));
+    assert_eq!(
+        topics.node(topics.children(ROOT).next().unwrap()).topic,
+        Some(a)
+    );
     assert_eq!(topics.id("c"), None);
     assert_eq!(
         (topics.untracked().topics(), topics.untracked().messages),
@@ -135,7 +140,11 @@ fn untracked_messages_filter_by_topic_and_payload_but_not_by_their_name() {
             payload: PayloadQuery::text("needle", false),
         },
     );
-    assert_eq!(by_text, [2, 3], "the topic name kept in the arena is no payload");
+    assert_eq!(
+        by_text,
+        [2, 3],
+        "the topic name kept in the arena is no payload"
+    );
     let both = matching(
         &store,
         Query {
@@ -154,7 +163,11 @@ fn untracked_topics_count_for_subscriptions_and_charts() {
     charts.add("s/+", "v", &store);
     push(&mut store, "first", b"{}");
     for i in 0..5 {
-        let seq = push(&mut store, &format!("s/{i}"), format!("{{\"v\":{i}}}").as_bytes());
+        let seq = push(
+            &mut store,
+            &format!("s/{i}"),
+            format!("{{\"v\":{i}}}").as_bytes(),
+        );
         let message = store.get(seq).unwrap();
         charts.offer(&message, store.generation());
     }

@@ -298,7 +298,11 @@ impl MessageStore {
         let topic = self
             .topics
             .record(message.topic, seq, message.time_ms, message.payload.len());
-        let inline = if topic.is_some() { 0 } else { message.topic.len() };
+        let inline = if topic.is_some() {
+            0
+        } else {
+            message.topic.len()
+        };
         let needs_segment = self
             .segments
             .back()
@@ -318,8 +322,14 @@ impl MessageStore {
         let flags = (message.qos as u8)
             | if message.retain { FLAG_RETAIN } else { 0 }
             | if message.duplicate { FLAG_DUP } else { 0 }
-            | if topic.is_none() { FLAG_INLINE_TOPIC } else { 0 };
-        segment.bytes.extend_from_slice(&message.topic.as_bytes()[..inline]);
+            | if topic.is_none() {
+                FLAG_INLINE_TOPIC
+            } else {
+                0
+            };
+        segment
+            .bytes
+            .extend_from_slice(&message.topic.as_bytes()[..inline]);
         segment.records.push(Record {
             offset: segment.bytes.len() as u32,
             len: kept as u32,

@@ -92,7 +92,11 @@ mod tests {
         assert_eq!(recent.iter().copied().collect::<Vec<_>>(), [3, 4, 5]);
         assert_eq!(recent.bytes(), 95);
         recent.push(7, 20);
-        assert_eq!(recent.iter().copied().collect::<Vec<_>>(), [5, 7], "bytes bound");
+        assert_eq!(
+            recent.iter().copied().collect::<Vec<_>>(),
+            [5, 7],
+            "bytes bound"
+        );
         recent.push(6, 500);
         assert_eq!(recent.iter().copied().collect::<Vec<_>>(), [6]);
         assert_eq!(recent.dropped(), 7);

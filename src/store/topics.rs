@@ -86,9 +86,8 @@ impl Untracked {
         self.more
     }
 
-    fn count(&mut self, name: &str) {
+    fn count(&mut self, h: u64) {
         self.messages += 1;
-        let h = hash(name);
         if self.hashes.len() < MAX_UNTRACKED_COUNTED {
             self.hashes.insert(h);
         } else if !self.hashes.contains(&h) {
@@ -255,9 +254,9 @@ impl Topics {
         let id = match self.last {
             Some(last) if &*self.names[last as usize] == name => last,
             _ => match self.intern(name) {
-                Some(id) => id,
-                None => {
-                    self.untracked.count(name);
+                Ok(id) => id,
+                Err(h) => {
+                    self.untracked.count(h);
                     let mask = self.mask_for(name);
                     self.count_subscriptions(mask);
                     return None;
@@ -297,20 +296,22 @@ impl Topics {
         name.len() + TOPIC_OVERHEAD_BYTES + 2 * name.len() + levels * NODE_OVERHEAD_BYTES
     }
 
-    fn intern(&mut self, name: &str) -> Option<u32> {
+    /// The id of `name`, interned now if new and there is room; otherwise
+    /// `Err` with its hash.
+    fn intern(&mut self, name: &str) -> Result<u32, u64> {
         let h = hash(name);
         if let Some(&id) = self.by_hash.get(&h) {
             if &*self.names[id as usize] == name {
-                return Some(id);
+                return Ok(id);
             }
             if let Some(&id) = self.collisions.get(name) {
-                return Some(id);
+                return Ok(id);
             }
         }
         if self.names.len() >= self.limits.max_topics
             || self.accounted + Self::worst_cost(name) > self.limits.max_bytes
         {
-            return None;
+            return Err(h);
         }
         let id = self.names.len() as u32;
         self.names.push(name.into());
@@ -325,7 +326,7 @@ impl Topics {
         self.nodes[leaf as usize].topic = Some(id);
         self.leaf.push(leaf);
         self.subscription_mask.push(self.mask_for(name));
-        Some(id)
+        Ok(id)
     }
 
     /// The node for `name`'s path, creating missing levels: O(log n) per level.

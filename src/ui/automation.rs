@@ -23,9 +23,9 @@ use super::workspace_state::WorkspaceState;
 use crate::broker_url;
 use crate::checks::{self, Attempt, Check, CheckResult, Report};
 use crate::codec::QoS;
-use crate::store::recent::Recent;
 use crate::matcher::{preview, quote, Expectation, MessageSpec, Verdict};
 use crate::session::{ConnectOptions, Event, OutboundMessage, PublishId};
+use crate::store::recent::Recent;
 use crate::topic;
 use crate::transport::now_ms;
 use bytes::Bytes;
@@ -160,6 +160,11 @@ impl Default for Registry {
 /// entry itself.
 fn received_cost(message: &Received) -> usize {
     message.payload.len() + message.topic.len() + std::mem::size_of::<(Received, usize)>()
+}
+
+/// Messages and bytes in the API's buffer (for the benchmark hook).
+pub fn buffer_stats() -> (usize, usize) {
+    with(|registry| (registry.messages.len(), registry.messages.bytes()))
 }
 
 impl Registry {

@@ -447,19 +447,16 @@ fn schedule_refresh(config: PoolConfig, generation: u64, fetched_at: u64, expire
     let delay = at.saturating_sub(fetched_at).max(1_000);
     // Credentials may last longer than one browser timer (2^31 - 1 ms,
     // 24.8 days): the transport's timer chains them.
-    crate::transport::main_thread_timeout_ms(
-        delay,
-        move || {
-            let (current, app) = with(|m| (m.generation == generation, m.app));
-            let active =
-                app.is_some_and(|app| app.status.get_untracked() != ConnectionStatus::Disconnected);
-            if current && active {
-                leptos::task::spawn_local(async move {
-                    let _ = fetch_cognito(config).await;
-                });
-            }
-        },
-    );
+    crate::transport::main_thread_timeout_ms(delay, move || {
+        let (current, app) = with(|m| (m.generation == generation, m.app));
+        let active =
+            app.is_some_and(|app| app.status.get_untracked() != ConnectionStatus::Disconnected);
+        if current && active {
+            leptos::task::spawn_local(async move {
+                let _ = fetch_cognito(config).await;
+            });
+        }
+    });
 }
 
 // ---------------------------------------------------------------------------

@@ -47,7 +47,7 @@ fn build(store: &MessageStore, expanded: &HashSet<u32>, offset_minutes: i32) -> 
             name: if node.name.is_empty() {
                 "(empty)".into()
             } else {
-                node.name.to_string()
+                shorten(&node.name)
             },
             path: topics.path(id),
             count: node.count,
@@ -97,6 +97,20 @@ fn untracked_notice(topics: &Topics) -> Option<String> {
         group(untracked.messages),
         if untracked.messages == 1 { "" } else { "s" },
     ))
+}
+
+/// Characters of a topic (or level) shown in a row; the rest is elided.
+/// Laying out one 64 KB line costs the browser milliseconds, so a log
+/// full of such topics would stall every redraw (the full name is in the
+/// row's `data-topic` and in the message details).
+pub const SHOWN_TOPIC_CHARS: usize = 200;
+
+/// `text` cut to [`SHOWN_TOPIC_CHARS`] characters, with "… (N bytes)".
+pub fn shorten(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_TOPIC_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+    }
 }
 
 /// 1234567 → "1,234,567".

@@ -351,8 +351,8 @@ fn payload_regex(pattern: &str, ignore_case: bool) -> Result<PayloadQuery, Strin
         return Ok(PayloadQuery::Any);
     }
     let flags = if ignore_case { "i" } else { "" };
-    let regex = crate::matcher::compile_regex(pattern, flags)
-        .map_err(|error| format!("Regex: {error}"))?;
+    let regex =
+        crate::matcher::compile_regex(pattern, flags).map_err(|error| format!("Regex: {error}"))?;
     Ok(PayloadQuery::Predicate(Box::new(
         move |payload| match std::str::from_utf8(payload) {
             Ok(text) => regex.is_match(text),

@@ -9,7 +9,7 @@
 //! Regular expressions are written as in JavaScript (`/source/flags`) but
 //! run on [`regex_lite`] ([`compile_regex`]), whose time is linear in the
 //! text: no pattern can freeze the page by backtracking (JavaScript's
-//! `^(\w+\s?)*$` on `'a '.repeat(20000) + '!'` does). The syntax is that of
+//! `^(\w+\s?)*$` on `'a'.repeat(40) + '!'` does: exponential). The syntax is that of
 //! the Rust `regex` crate, which JavaScript's common patterns share; what
 //! differs is in docs/automation.md. The caller passes a tester function
 //! for the one pattern an expectation may carry (see [`Expectation::regex`]),

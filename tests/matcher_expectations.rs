@@ -333,7 +333,10 @@ fn regexes_run_in_linear_time_with_javascript_flags() {
     let evil = compile_regex(r"^(\w+\s?)*$", "").unwrap();
     let text = "a ".repeat(20_000) + "!";
     assert!(!evil.is_match(&text));
-    assert!(!evil.is_match(&("a".repeat(40) + "!")), "exponential for backtracking");
+    assert!(
+        !evil.is_match(&("a".repeat(40) + "!")),
+        "exponential for backtracking"
+    );
     assert!(evil.is_match(&"a ".repeat(20_000)));
     assert!(compile_regex("^OK$", "i").unwrap().is_match("ok"));
     assert!(compile_regex("^b$", "m").unwrap().is_match("a\nb"));

@@ -6,9 +6,14 @@
 //! deserializes from the JavaScript object given to the API); an
 //! [`Expectation`] is the validated, ready-to-evaluate form.
 //!
-//! Regular expressions are JavaScript's (`RegExp`) in the browser, so this
-//! module never evaluates them itself: the caller passes a tester function
-//! for the one pattern an expectation may carry (see [`Expectation::regex`]).
+//! Regular expressions are written as in JavaScript (`/source/flags`) but
+//! run on [`regex_lite`] ([`compile_regex`]), whose time is linear in the
+//! text: no pattern can freeze the page by backtracking (JavaScript's
+//! `^(\w+\s?)*$` on `'a'.repeat(40) + '!'` does: exponential). The syntax is that of
+//! the Rust `regex` crate, which JavaScript's common patterns share; what
+//! differs is in docs/automation.md. The caller passes a tester function
+//! for the one pattern an expectation may carry (see [`Expectation::regex`]),
+//! so evaluation stays testable with any engine.
 //!
 //! ## jsonPath
 //!
@@ -30,6 +35,39 @@ use crate::topic;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::fmt;
+
+/// Compiles a regular expression written as in JavaScript: `source` and
+/// `flags` (`i` ignore case, `m` multi-line `^`/`$`, `s` `.` matches line
+/// breaks; `u`, `g`, `y`, `d`, `v` are accepted and change nothing for a
+/// yes/no test). Matching takes time linear in the text.
+pub fn compile_regex(source: &str, flags: &str) -> Result<regex_lite::Regex, String> {
+    let mut builder = regex_lite::RegexBuilder::new(source);
+    for flag in flags.chars() {
+        match flag {
+            'i' => builder.case_insensitive(true),
+            'm' => builder.multi_line(true),
+            's' => builder.dot_matches_new_line(true),
+            'u' | 'g' | 'y' | 'd' | 'v' => &mut builder,
+            other => {
+                return Err(format!(
+                    "invalid regex /{source}/{flags}: unknown flag '{other}'"
+                ))
+            }
+        };
+    }
+    builder.build().map_err(|error| {
+        let hint = if source.contains("(?=")
+            || source.contains("(?!")
+            || source.contains("(?<=")
+            || source.contains("(?<!")
+        {
+            " (lookaround is not supported: it cannot run in linear time)"
+        } else {
+            ""
+        };
+        format!("invalid regex /{source}/{flags}: {error}{hint}")
+    })
+}
 
 /// The filter used when a spec gives no topic: every topic (except `$…`).
 pub const ANY_TOPIC: &str = "#";
@@ -320,10 +358,14 @@ impl Expectation {
             (None, None) => {}
         }
         match (&spec.regex, &spec.regex_flags) {
-            (Some(source), flags) => conditions.push(Condition::Regex {
-                source: source.clone(),
-                flags: flags.clone().unwrap_or_default(),
-            }),
+            (Some(source), flags) => {
+                let flags = flags.clone().unwrap_or_default();
+                compile_regex(source, &flags)?;
+                conditions.push(Condition::Regex {
+                    source: source.clone(),
+                    flags,
+                })
+            }
             (None, Some(_)) => return Err("regexFlags needs a regex".into()),
             (None, None) => {}
         }

@@ -324,3 +324,35 @@ fn long_values_are_shortened_in_explanations() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn regexes_run_in_linear_time_with_javascript_flags() {
+    use mqtt_console::matcher::compile_regex;
+    // Catastrophic for a backtracking engine (JavaScript's RegExp): here a
+    // single linear pass.
+    let evil = compile_regex(r"^(\w+\s?)*$", "").unwrap();
+    let text = "a ".repeat(20_000) + "!";
+    assert!(!evil.is_match(&text));
+    assert!(
+        !evil.is_match(&("a".repeat(40) + "!")),
+        "exponential for backtracking"
+    );
+    assert!(evil.is_match(&"a ".repeat(20_000)));
+    assert!(compile_regex("^OK$", "i").unwrap().is_match("ok"));
+    assert!(compile_regex("^b$", "m").unwrap().is_match("a\nb"));
+    assert!(compile_regex("a.b", "s").unwrap().is_match("a\nb"));
+    assert!(!compile_regex("a.b", "").unwrap().is_match("a\nb"));
+    assert!(compile_regex(r"a\/b", "gu").unwrap().is_match("a/b"));
+    let error = compile_regex("(", "").unwrap_err();
+    assert!(error.starts_with("invalid regex /(/:"), "{error}");
+    let error = compile_regex("x", "q").unwrap_err();
+    assert!(error.contains("unknown flag 'q'"), "{error}");
+    let error = compile_regex("a(?=b)", "").unwrap_err();
+    assert!(error.contains("lookaround is not supported"), "{error}");
+}
+
+#[test]
+fn an_invalid_regex_is_refused_when_the_expectation_is_built() {
+    let error = Expectation::from_spec(&spec(json!({"topic": "a", "regex": "[a-"}))).unwrap_err();
+    assert!(error.contains("invalid regex /[a-/"), "{error}");
+}

@@ -164,18 +164,18 @@ fn topic_tree_counts_every_level() {
     let topics = store.topics();
     let root = topics.node(ROOT);
     assert_eq!(root.count, 5);
-    let names: Vec<&str> = root
-        .children
-        .iter()
-        .map(|&c| &*topics.node(c).name)
+    let names: Vec<&str> = topics
+        .children(ROOT)
+        .map(|c| &*topics.node(c).name)
         .collect();
     assert_eq!(names, ["", "device"], "children sorted by name");
-    let device = topics.node(root.children[1]);
+    assert_eq!(root.child_count, 2);
+    let device_id = topics.children(ROOT).nth(1).unwrap();
+    let device = topics.node(device_id);
     assert_eq!(device.count, 4);
-    let temp = device
-        .children
-        .iter()
-        .map(|&c| (c, topics.node(c)))
+    let temp = topics
+        .children(device_id)
+        .map(|c| (c, topics.node(c)))
         .find(|(_, n)| &*n.name == "temp")
         .unwrap();
     assert_eq!(temp.1.count, 3, "temp itself and temp/details");
@@ -183,12 +183,10 @@ fn topic_tree_counts_every_level() {
     assert_eq!(temp.1.last_seq, 3);
     assert_eq!(topics.path(temp.0), "device/temp");
     assert_eq!(topics.node_filter(temp.0), "device/temp/#");
-    let details = topics.node(temp.1.children[0]);
+    let details_id = topics.children(temp.0).next().unwrap();
+    let details = topics.node(details_id);
     assert_eq!((details.count, details.last_seq), (2, 2));
-    assert_eq!(
-        topics.node_filter(temp.1.children[0]),
-        "device/temp/details"
-    );
+    assert_eq!(topics.node_filter(details_id), "device/temp/details");
     assert_eq!(topics.len(), 4);
     assert_eq!(topics.id("device/temp"), Some(2));
     assert_eq!(topics.id("nope"), None);
@@ -212,7 +210,9 @@ fn subscription_counters() {
     assert_eq!(counts, [1, 2], "`#` does not match $SYS topics");
     let id = store.topics().id("device/a/details").unwrap();
     assert_eq!(
-        store.topics().matching_subscriptions(id),
+        store
+            .topics()
+            .matching_subscriptions(id, "device/a/details"),
         ["device/+/details", "#"]
     );
     store

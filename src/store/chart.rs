@@ -30,6 +30,19 @@ impl Series {
             self.generation = generation;
             self.topic_pass.clear();
         }
+        if message.topic_id == super::topics::UNTRACKED {
+            // Not in the topic table: no cache slot, matched each time.
+            if !topic::matches(&self.filter, message.topic) {
+                return;
+            }
+        } else if !self.passes_cached(message) {
+            return;
+        }
+        self.take_value(message);
+    }
+
+    /// The filter test for a tracked topic, cached per topic id.
+    fn passes_cached(&mut self, message: &Message<'_>) -> bool {
         let id = message.topic_id as usize;
         if self.topic_pass.len() <= id {
             self.topic_pass.resize(id + 1, 0);
@@ -41,9 +54,10 @@ impl Series {
                 2
             };
         }
-        if self.topic_pass[id] != 1 {
-            return;
-        }
+        self.topic_pass[id] == 1
+    }
+
+    fn take_value(&mut self, message: &Message<'_>) {
         let path: Vec<&str> = self.path.iter().map(String::as_str).collect();
         if let Some(value) = json::number_at(message.payload, &path) {
             if self.points.len() == MAX_POINTS {

@@ -7,6 +7,12 @@
 //! written as `"payload_base64"` instead. CSV (RFC 4180): a header line,
 //! then `time,topic,qos,retain,dup,size,truncated,encoding,payload` with
 //! `encoding` either `utf8` or `base64`.
+//!
+//! CSV cells are neutralised against formula injection (OWASP "CSV
+//! Injection"): a cell that starts with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return gets a leading `'` and is quoted, so a spreadsheet shows
+//! it as text instead of evaluating it (`-5` reads `'-5` in the file). The
+//! NDJSON export is data, not a spreadsheet: it keeps payloads exact.
 
 use super::binary::quote;
 use super::format::base64;
@@ -82,7 +88,8 @@ pub fn write_message(format: ExportFormat, message: &Message<'_>, out: &mut Stri
                     let _ = write!(out, "utf8,{}", csv_field(text));
                 }
                 None => {
-                    let _ = write!(out, "base64,{}", base64(message.payload));
+                    // Base64 may start with `+`.
+                    let _ = write!(out, "base64,{}", csv_field(&base64(message.payload)));
                 }
             }
             out.push_str("\r\n");
@@ -90,9 +97,13 @@ pub fn write_message(format: ExportFormat, message: &Message<'_>, out: &mut Stri
     }
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line break.
+/// A CSV field, quoted when it holds a comma, quote or line break, and
+/// neutralised (a leading `'`, quoted) when a spreadsheet would read it as
+/// a formula (see the module documentation).
 pub fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("\"'{}\"", text.replace('"', "\"\""))
+    } else if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text.to_string()

@@ -150,13 +150,26 @@ impl FilteredView {
         (done / total).min(1.0)
     }
 
-    fn topic_passes(&mut self, topic: u32, topics: &super::topics::Topics) -> bool {
+    fn topic_passes(
+        &mut self,
+        record: &super::Record,
+        segment: &Segment,
+        topics: &super::topics::Topics,
+    ) -> bool {
         if self.query.topic_filters.is_empty() {
             return true;
         }
-        let pass = &mut self.topic_pass[topic as usize];
+        let (id, name) = segment.topic(record, topics);
+        if id == super::topics::UNTRACKED {
+            // Not in the table: no cache slot, matched each time.
+            return self
+                .query
+                .topic_filters
+                .iter()
+                .all(|filter| topic::matches(filter, name));
+        }
+        let pass = &mut self.topic_pass[id as usize];
         if *pass == UNKNOWN {
-            let name = topics.name(topic);
             let ok = self
                 .query
                 .topic_filters
@@ -193,7 +206,9 @@ impl FilteredView {
                     break;
                 }
                 let record_end = (records[r].offset + records[r].len) as usize;
-                if hit + searcher.len() <= record_end {
+                // A hit before the record's payload lies in an untracked
+                // topic's name kept in the arena: not a payload match.
+                if hit >= records[r].offset as usize && hit + searcher.len() <= record_end {
                     hits.push(r);
                     pos = record_end;
                     r += 1;
@@ -205,14 +220,14 @@ impl FilteredView {
                 }
             }
             for r in hits {
-                if self.topic_passes(records[r].topic, topics) {
+                if self.topic_passes(&records[r], segment, topics) {
                     self.seqs.push(segment.base_seq + r as u64);
                 }
             }
             return;
         }
         for (r, record) in records.iter().enumerate().skip(lo) {
-            if !self.topic_passes(record.topic, topics) {
+            if !self.topic_passes(record, segment, topics) {
                 continue;
             }
             let start = record.offset as usize;

@@ -13,6 +13,12 @@
 //! [`StoreConfig::max_payload`] keeps its first bytes and its full size
 //! ([`Message::truncated`]).
 //!
+//! A message whose topic the full topic table does not track
+//! ([`topics`]) keeps its topic name in the arena, just before its payload
+//! (flag `FLAG_INLINE_TOPIC`; the record's `topic` field then holds the
+//! name's length); those bytes count against the byte budget and go with
+//! the message.
+//!
 //! Every message gets a sequence number (`seq`), increasing by one per
 //! message and never reused (not even after [`MessageStore::clear`]); the
 //! live messages are exactly `first_seq()..next_seq()`.
@@ -23,6 +29,7 @@ pub mod export;
 pub mod filter;
 pub mod format;
 pub mod json;
+pub mod recent;
 pub mod time;
 pub mod topics;
 pub mod view;
@@ -43,7 +50,8 @@ pub const RECORD_BYTES: usize = std::mem::size_of::<Record>();
 pub struct StoreConfig {
     /// Most messages kept; the oldest are dropped beyond it.
     pub max_messages: usize,
-    /// Most bytes kept (payload bytes plus [`RECORD_BYTES`] per message);
+    /// Most bytes kept (payload bytes plus [`RECORD_BYTES`] per message,
+    /// plus the topic name of a message whose topic is not tracked);
     /// the oldest messages are dropped beyond it. The newest message is
     /// always kept.
     pub max_bytes: usize,
@@ -78,6 +86,7 @@ pub struct Incoming<'a> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Message<'a> {
     pub seq: u64,
+    /// The interned topic, or [`topics::UNTRACKED`].
     pub topic_id: u32,
     pub topic: &'a str,
     /// The kept payload bytes (all of them unless [`Message::truncated`]).
@@ -101,6 +110,8 @@ impl Message<'_> {
 const FLAG_QOS: u8 = 0b0011;
 const FLAG_RETAIN: u8 = 0b0100;
 const FLAG_DUP: u8 = 0b1000;
+/// The topic name sits in the arena before the payload (not tracked).
+const FLAG_INLINE_TOPIC: u8 = 0b1_0000;
 
 /// One message's fixed-size entry in its segment (24 bytes).
 #[derive(Debug, Clone, Copy)]
@@ -111,10 +122,22 @@ struct Record {
     len: u32,
     /// Full payload size as received.
     size: u32,
+    /// Topic id, or the inline topic's length (`FLAG_INLINE_TOPIC`).
     topic: u32,
     /// Milliseconds after the segment's base time.
     time_delta: u32,
     flags: u8,
+}
+
+impl Record {
+    /// Bytes of the topic name kept in the arena (0 for a tracked topic).
+    fn inline_topic_len(&self) -> usize {
+        if self.flags & FLAG_INLINE_TOPIC != 0 {
+            self.topic as usize
+        } else {
+            0
+        }
+    }
 }
 
 struct Segment {
@@ -182,13 +205,27 @@ impl Segment {
         self.base_seq + self.records.len() as u64
     }
 
+    /// The topic of `record`: (id, name).
+    fn topic<'a>(&'a self, record: &Record, topics: &'a Topics) -> (u32, &'a str) {
+        if record.flags & FLAG_INLINE_TOPIC == 0 {
+            return (record.topic, topics.name(record.topic));
+        }
+        let end = record.offset as usize;
+        let name = &self.bytes[end - record.topic as usize..end];
+        (
+            topics::UNTRACKED,
+            std::str::from_utf8(name).unwrap_or_default(),
+        )
+    }
+
     fn message<'a>(&'a self, index: usize, topics: &'a Topics) -> Message<'a> {
         let record = self.records[index];
         let start = record.offset as usize;
+        let (topic_id, topic) = self.topic(&record, topics);
         Message {
             seq: self.base_seq + index as u64,
-            topic_id: record.topic,
-            topic: topics.name(record.topic),
+            topic_id,
+            topic,
             payload: &self.bytes[start..start + record.len as usize],
             size: record.size as usize,
             qos: QoS::from_u8(record.flags & FLAG_QOS).unwrap_or(QoS::AtMostOnce),
@@ -258,39 +295,52 @@ impl MessageStore {
             self.truncated += 1;
         }
         let seq = self.next_seq;
+        let topic = self
+            .topics
+            .record(message.topic, seq, message.time_ms, message.payload.len());
+        let inline = if topic.is_some() {
+            0
+        } else {
+            message.topic.len()
+        };
         let needs_segment = self
             .segments
             .back()
-            .is_none_or(|segment| !segment.fits(kept, message.time_ms));
+            .is_none_or(|segment| !segment.fits(inline + kept, message.time_ms));
         if needs_segment {
             if let Some(last) = self.segments.back_mut() {
                 last.seal();
             }
             let spare = self.spare.take();
             self.segments
-                .push_back(Segment::new(seq, message.time_ms, kept, spare));
+                .push_back(Segment::new(seq, message.time_ms, inline + kept, spare));
         }
-        let topic = self
-            .topics
-            .record(message.topic, seq, message.time_ms, message.payload.len());
         let segment = self
             .segments
             .back_mut()
             .expect("a segment was just ensured");
         let flags = (message.qos as u8)
             | if message.retain { FLAG_RETAIN } else { 0 }
-            | if message.duplicate { FLAG_DUP } else { 0 };
+            | if message.duplicate { FLAG_DUP } else { 0 }
+            | if topic.is_none() {
+                FLAG_INLINE_TOPIC
+            } else {
+                0
+            };
+        segment
+            .bytes
+            .extend_from_slice(&message.topic.as_bytes()[..inline]);
         segment.records.push(Record {
             offset: segment.bytes.len() as u32,
             len: kept as u32,
             size: message.payload.len().min(u32::MAX as usize) as u32,
-            topic,
+            topic: topic.unwrap_or(inline as u32),
             time_delta: (message.time_ms - segment.base_time) as u32,
             flags,
         });
         segment.bytes.extend_from_slice(payload);
         self.next_seq += 1;
-        self.live_bytes += kept + RECORD_BYTES;
+        self.live_bytes += inline + kept + RECORD_BYTES;
         self.enforce_limits();
         seq
     }
@@ -309,7 +359,7 @@ impl MessageStore {
         };
         let record = front.records[front.first];
         front.first += 1;
-        self.live_bytes -= record.len as usize + RECORD_BYTES;
+        self.live_bytes -= record.len as usize + RECORD_BYTES + record.inline_topic_len();
         self.first_seq += 1;
         self.dropped += 1;
         if front.first == front.records.len() && self.segments.len() > 1 {

@@ -9,4 +9,4 @@ mod timer;
 
 pub use clock::{epoch_ms, now, now_ms};
 pub use driver::{Driver, UrlProvider};
-pub use timer::{source as timer_source, TimerSource};
+pub use timer::{main_thread_timeout_ms, source as timer_source, TimerSource, MAX_TIMER_MS};

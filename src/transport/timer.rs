@@ -10,6 +10,10 @@
 //! refuses (`worker-src`) fails after the fact, with an error event, and its
 //! pending timers then move to the main thread.
 //!
+//! A browser timer takes at most 2^31 - 1 ms (24.8 days; a longer delay
+//! fires at once); longer delays are chained here, so any `u64` delay
+//! works: [`set_timeout`] (worker) and [`main_thread_timeout_ms`] (page).
+//!
 //! Timers are never cancelled: the session treats a spurious timeout as
 //! harmless, so the driver only arms a new timer when the next deadline moves
 //! earlier.
@@ -127,11 +131,39 @@ fn ensure_worker() {
     });
 }
 
-/// Calls `callback` once after `delay_ms`.
+/// The longest delay one browser timer takes (`setTimeout` reads an `i32`).
+pub const MAX_TIMER_MS: u64 = i32::MAX as u64;
+
+/// The first timer to arm for `delay_ms`, and what is left after it fires.
+fn split_delay(delay_ms: u64) -> (u32, u64) {
+    let first = delay_ms.min(MAX_TIMER_MS);
+    (first as u32, delay_ms - first)
+}
+
+/// Calls `callback` once after `delay_ms` (any length: chained past
+/// [`MAX_TIMER_MS`]), from the timer worker when there is one.
 pub fn set_timeout(delay_ms: u64, callback: impl FnOnce() + 'static) {
+    match split_delay(delay_ms) {
+        (first, 0) => set_timeout_once(first, Box::new(callback)),
+        (first, rest) => set_timeout_once(first, Box::new(move || set_timeout(rest, callback))),
+    }
+}
+
+/// Calls `callback` once after `delay_ms` (any length: chained past
+/// [`MAX_TIMER_MS`]) with the page's own `setTimeout`, for UI timers that
+/// need no background-tab accuracy (Leptos' timers throw past 2^31 - 1 ms).
+pub fn main_thread_timeout_ms(delay_ms: u64, callback: impl FnOnce() + 'static) {
+    match split_delay(delay_ms) {
+        (first, 0) => main_thread_timeout(first, Box::new(callback)),
+        (first, rest) => main_thread_timeout(
+            first,
+            Box::new(move || main_thread_timeout_ms(rest, callback)),
+        ),
+    }
+}
+
+fn set_timeout_once(delay: u32, callback: Box<dyn FnOnce()>) {
     ensure_worker();
-    let delay = delay_ms.min(i32::MAX as u64) as u32;
-    let callback: Box<dyn FnOnce()> = Box::new(callback);
     let leftover = WORKER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let Some(timers) = slot.as_mut() else {

@@ -25,6 +25,7 @@ use crate::checks::{self, Attempt, Check, CheckResult, Report};
 use crate::codec::QoS;
 use crate::matcher::{preview, quote, Expectation, MessageSpec, Verdict};
 use crate::session::{ConnectOptions, Event, OutboundMessage, PublishId};
+use crate::store::recent::Recent;
 use crate::topic;
 use crate::transport::now_ms;
 use bytes::Bytes;
@@ -42,6 +43,9 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 /// Received messages kept for `messages()` / `waitForMessage()`.
 pub const BUFFER_CAPACITY: usize = 10_000;
+/// Bytes kept for them ([`received_cost`]): the oldest go first beyond
+/// either bound (docs/automation.md).
+pub const BUFFER_BYTES: usize = 32 * 1024 * 1024;
 /// `connect()` gives up after this long unless `timeoutMs` says otherwise
 /// (longer than the session's own 10 s CONNACK timeout, whose message is
 /// more precise).
@@ -119,12 +123,11 @@ enum Delivery {
     Dropped(String),
 }
 
-#[derive(Default)]
 struct Registry {
     state: Option<AppState>,
     /// Saved profiles and the connection form (when the page has them).
     workspace: Option<WorkspaceState>,
-    messages: VecDeque<Received>,
+    messages: Recent<Received>,
     next_seq: u64,
     next_id: u64,
     watchers: Vec<(u64, Watcher)>,
@@ -133,6 +136,35 @@ struct Registry {
     listeners: Vec<(u64, Function)>,
     /// Settles when the URL parameters' connect/subscribe finished.
     ready: Option<Promise>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            state: None,
+            workspace: None,
+            messages: Recent::new(BUFFER_CAPACITY, BUFFER_BYTES),
+            next_seq: 0,
+            next_id: 0,
+            watchers: Vec::new(),
+            pending: Vec::new(),
+            deliveries: VecDeque::new(),
+            listeners: Vec::new(),
+            ready: None,
+        }
+    }
+}
+
+/// What a buffered message counts against [`BUFFER_BYTES`]: its payload,
+/// its topic (counted even when shared with the message before) and the
+/// entry itself.
+fn received_cost(message: &Received) -> usize {
+    message.payload.len() + message.topic.len() + std::mem::size_of::<(Received, usize)>()
+}
+
+/// Messages and bytes in the API's buffer (for the benchmark hook).
+pub fn buffer_stats() -> (usize, usize) {
+    with(|registry| (registry.messages.len(), registry.messages.bytes()))
 }
 
 impl Registry {
@@ -197,14 +229,11 @@ pub fn observe(event: &Event) {
                     next_seq,
                     ..
                 } = registry;
-                if messages.len() >= BUFFER_CAPACITY {
-                    messages.pop_front();
-                }
                 let topic = match messages.back() {
                     Some(last) if *last.topic == *message.topic => last.topic.clone(),
                     _ => Rc::from(message.topic.as_str()),
                 };
-                messages.push_back(Received {
+                let received = Received {
                     seq: *next_seq,
                     topic,
                     payload: message.payload.clone(),
@@ -212,7 +241,9 @@ pub fn observe(event: &Event) {
                     retain: message.retain,
                     duplicate: message.duplicate,
                     received_at: crate::transport::epoch_ms(message.received_at),
-                });
+                };
+                let cost = received_cost(&received);
+                messages.push(received, cost);
                 // Watchers only resolve promises (reactions run later), so
                 // they never call back into the registry.
                 if let Some(received) = messages.back() {
@@ -326,16 +357,10 @@ fn error_text(error: &JsValue) -> String {
     error.as_string().unwrap_or_else(|| format!("{error:?}"))
 }
 
-/// Calls `callback` once after `ms` milliseconds.
+/// Calls `callback` once after `ms` milliseconds (any length: browser
+/// timers stop at 2^31 - 1 ms, longer waits are chained).
 pub(crate) fn after(ms: u64, callback: impl FnOnce() + 'static) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let callback = Closure::once_into_js(callback);
-    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-        callback.unchecked_ref(),
-        ms.min(i32::MAX as u64) as i32,
-    );
+    crate::transport::main_thread_timeout_ms(ms, callback);
 }
 
 /// JSON text of a JS value. A `RegExp` under a `regex` key becomes
@@ -402,30 +427,15 @@ fn describe_js(value: &JsValue) -> String {
         .unwrap_or_else(|| format!("{value:?}"))
 }
 
-/// Compiles a JavaScript regular expression; a syntax error is returned,
-/// not thrown.
-pub(crate) fn compile_regex(source: &str, flags: &str) -> Result<js_sys::RegExp, String> {
-    let constructor: Function = Reflect::get(&js_sys::global(), &"RegExp".into())
-        .map_err(|_| "RegExp is not available".to_string())?
-        .unchecked_into();
-    let args = Array::of2(&source.into(), &flags.into());
-    Reflect::construct(&constructor, &args)
-        .map(|regex| regex.unchecked_into())
-        .map_err(|error| format!("invalid regex /{source}/{flags}: {}", error_text(&error)))
-}
-
 /// Answers whether a payload text matches an expectation's regex.
 pub(crate) type RegexTester = Rc<dyn Fn(&str) -> bool>;
 
-/// A tester for the expectation's regex (`lastIndex` reset for `g`/`y`).
+/// A tester for the expectation's regex (linear time: `matcher::compile_regex`).
 pub(crate) fn regex_tester(expectation: &Expectation) -> Result<RegexTester, String> {
     match expectation.regex() {
         Some((source, flags)) => {
-            let regex = compile_regex(source, flags)?;
-            Ok(Rc::new(move |text: &str| {
-                regex.set_last_index(0);
-                regex.test(text)
-            }))
+            let regex = crate::matcher::compile_regex(source, flags)?;
+            Ok(Rc::new(move |text: &str| regex.is_match(text)))
         }
         None => Ok(Rc::new(|_: &str| false)),
     }
@@ -1001,7 +1011,7 @@ fn messages(options: JsValue) -> Result<JsValue, String> {
     }
     let list = Array::new();
     with(|registry| {
-        for message in &registry.messages {
+        for message in registry.messages.iter() {
             if filter
                 .as_deref()
                 .is_none_or(|filter| topic::matches(filter, &message.topic))

@@ -22,7 +22,6 @@ use crate::workspace::{AuthKind, Profile, Secrets};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
 /// Profile settings (not secret).
 pub mod setting {
@@ -469,19 +468,18 @@ async fn fetch_cognito(config: PoolConfig) -> Result<(), String> {
 fn schedule_refresh(config: PoolConfig, generation: u64, fetched_at: u64, expires: u64) {
     let at = aws::credentials::refresh_at_ms(fetched_at, expires);
     let delay = at.saturating_sub(fetched_at).max(1_000);
-    set_timeout(
-        move || {
-            let (current, app) = with(|m| (m.generation == generation, m.app));
-            let active =
-                app.is_some_and(|app| app.status.get_untracked() != ConnectionStatus::Disconnected);
-            if current && active {
-                leptos::task::spawn_local(async move {
-                    let _ = fetch_cognito(config).await;
-                });
-            }
-        },
-        Duration::from_millis(delay),
-    );
+    // Credentials may last longer than one browser timer (2^31 - 1 ms,
+    // 24.8 days): the transport's timer chains them.
+    crate::transport::main_thread_timeout_ms(delay, move || {
+        let (current, app) = with(|m| (m.generation == generation, m.app));
+        let active =
+            app.is_some_and(|app| app.status.get_untracked() != ConnectionStatus::Disconnected);
+        if current && active {
+            leptos::task::spawn_local(async move {
+                let _ = fetch_cognito(config).await;
+            });
+        }
+    });
 }
 
 // ---------------------------------------------------------------------------

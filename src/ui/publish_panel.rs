@@ -11,13 +11,23 @@ use crate::session::OutboundMessage;
 use crate::workspace::PublishTemplate;
 use bytes::Bytes;
 use leptos::prelude::*;
-use std::time::Duration;
+use std::rc::Rc;
 
 /// A repeat run in progress.
 #[derive(Clone, Copy, PartialEq)]
 struct Progress {
     sent: u64,
     total: u64,
+}
+
+/// Calls `tick` every `interval_ms` while `current()` holds.
+fn every(interval_ms: u64, current: Rc<dyn Fn() -> bool>, tick: Rc<dyn Fn()>) {
+    crate::transport::main_thread_timeout_ms(interval_ms, move || {
+        if current() {
+            tick();
+            every(interval_ms, current, tick);
+        }
+    });
 }
 
 /// The publish form.
@@ -34,7 +44,10 @@ pub fn PublishPanel() -> impl IntoView {
     let repeat_count = RwSignal::new("10".to_string());
     let repeat_interval = RwSignal::new("1000".to_string());
     let progress = RwSignal::new(None::<Progress>);
-    let repeat_timer = StoredValue::new_local(None::<IntervalHandle>);
+    // Bumped by every start and stop: a pending tick of an older run does
+    // nothing. (Ticks are chained page timers, so any interval works: a
+    // browser interval stops at 2^31 - 1 ms and Leptos' throws past it.)
+    let repeat_run = StoredValue::new(0u64);
 
     let limits = move || ws.form.with(|p| p.auth.limits());
     let current = move || PublishTemplate {
@@ -113,11 +126,8 @@ pub fn PublishPanel() -> impl IntoView {
         }
     };
     let stop_repeat = move || {
-        if let Some(handle) = repeat_timer.get_value() {
-            handle.clear();
-        }
-        repeat_timer.set_value(None);
-        progress.set(None);
+        repeat_run.try_update_value(|run| *run += 1);
+        progress.try_set(None);
     };
     let start_repeat = move || {
         error.set(None);
@@ -166,11 +176,9 @@ pub fn PublishPanel() -> impl IntoView {
         };
         tick();
         if progress.get_untracked().is_some() {
-            if let Ok(handle) =
-                set_interval_with_handle(tick, Duration::from_millis(interval.max(1)))
-            {
-                repeat_timer.set_value(Some(handle));
-            }
+            let run = repeat_run.get_value();
+            let current = Rc::new(move || repeat_run.try_get_value() == Some(run));
+            every(interval.max(1), current, Rc::new(tick));
         }
     };
     on_cleanup(stop_repeat);

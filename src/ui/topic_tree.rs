@@ -47,7 +47,7 @@ fn build(store: &MessageStore, expanded: &HashSet<u32>, offset_minutes: i32) -> 
             name: if node.name.is_empty() {
                 "(empty)".into()
             } else {
-                node.name.to_string()
+                shorten(&node.name)
             },
             path: topics.path(id),
             count: node.count,
@@ -56,7 +56,7 @@ fn build(store: &MessageStore, expanded: &HashSet<u32>, offset_minutes: i32) -> 
                 |m| format::preview(PayloadView::Auto, m.payload, 80),
             ),
             last_time: clock(node.last_time_ms, offset_minutes),
-            children: node.children.len(),
+            children: node.child_count as usize,
             expanded: is_expanded,
         });
         if is_expanded {
@@ -68,14 +68,66 @@ fn build(store: &MessageStore, expanded: &HashSet<u32>, offset_minutes: i32) -> 
 
 /// A node's first [`MAX_CHILDREN`] children for the DFS stack (reversed).
 fn children_rev(topics: &Topics, id: u32, depth: usize) -> Vec<(u32, usize)> {
-    let children = &topics.node(id).children;
-    let mut listed: Vec<(u32, usize)> = children
-        .iter()
+    let mut listed: Vec<(u32, usize)> = topics
+        .children(id)
         .take(MAX_CHILDREN)
-        .map(|&child| (child, depth))
+        .map(|child| (child, depth))
         .collect();
     listed.reverse();
     listed
+}
+
+/// "N topics not tracked": the table is full (see `store::topics`), so
+/// new topics get no node, but their messages are in the log.
+fn untracked_notice(topics: &Topics) -> Option<String> {
+    let untracked = topics.untracked();
+    if untracked.messages == 0 {
+        return None;
+    }
+    let limits = topics.limits();
+    let count = group(untracked.topics() as u64);
+    Some(format!(
+        "{}{count} topic{} not tracked: the topic table is full ({} topics, {} of {} MiB). \
+         Their {} message{} are in the log (filter by topic to see them). Clear the log to start over.",
+        if untracked.more() { "More than " } else { "" },
+        if untracked.topics() == 1 && !untracked.more() { "" } else { "s" },
+        group(topics.len() as u64),
+        mib(topics.accounted_bytes()),
+        mib(limits.max_bytes),
+        group(untracked.messages),
+        if untracked.messages == 1 { "" } else { "s" },
+    ))
+}
+
+/// Characters of a topic (or level) shown in a row; the rest is elided.
+/// Laying out one 64 KB line costs the browser milliseconds, so a log
+/// full of such topics would stall every redraw (the full name is in the
+/// row's `data-topic` and in the message details).
+pub const SHOWN_TOPIC_CHARS: usize = 200;
+
+/// `text` cut to [`SHOWN_TOPIC_CHARS`] characters, with "… (N bytes)".
+pub fn shorten(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_TOPIC_CHARS) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], text.len()),
+    }
+}
+
+/// 1234567 → "1,234,567".
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
 }
 
 /// The topic tree panel.
@@ -146,6 +198,10 @@ pub fn TopicTree() -> impl IntoView {
         log.version.track();
         log.with_store(|s| s.topics().len()).unwrap_or(0)
     };
+    let untracked = move || {
+        log.version.track();
+        log.with_store(|s| untracked_notice(s.topics())).flatten()
+    };
 
     view! {
         <section class="panel tree" aria-labelledby="tree-title">
@@ -154,6 +210,9 @@ pub fn TopicTree() -> impl IntoView {
                 <span class="count" data-testid="topic-count">{topic_count}</span>
                 <span class="muted">"Click a topic to filter the log"</span>
             </div>
+            {move || untracked().map(|text| view! {
+                <p class="dropped" role="status" data-testid="topics-untracked">{text}</p>
+            })}
             <ul class="topic-tree" data-testid="topic-tree" role="tree">
                 <For each=move || rows.get() key=|row| (row.id, row.expanded, row.children > 0) let:row>
                     {

@@ -2,9 +2,13 @@
 // and hostile topics/payloads rendered as literal text.
 
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import {
-  brokerSiteAndBrowser, connectPage, openApp, outsideClient, subscribePage
+  brokerSiteAndBrowser, connectPage, openApp, outsideClient, ROOT, subscribePage
 } from './harness.mjs'
 
 const env = brokerSiteAndBrowser({ wsPort: 19103, tcpPort: 11903 })
@@ -40,6 +44,32 @@ test('the page ships a strict Content-Security-Policy', async () => {
   assert.equal(await page.evaluate(() => window.__xss), 0)
   assert.ok((await page.evaluate(() => window.__cspViolations)).length >= 1, 'the injected script was reported')
   await context.close()
+})
+
+test('the release policy allows no plain-http origin; only a test build adds loopback ones', async () => {
+  const { page, context } = await watchedApp()
+  const policy = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content')
+  assert.doesNotMatch(policy, /http:\/\/|127\.0\.0\.1|localhost/, policy)
+  await context.close()
+
+  // The hook makes a test build on request, with loopback origins only.
+  const dir = mkdtempSync(join(tmpdir(), 'csp-'))
+  try {
+    const built = join(process.env.MQTT_CONSOLE_DIST ?? join(ROOT, 'dist'), 'index.html')
+    copyFileSync(built, join(dir, 'index.html'))
+    const hook = (origins) => spawnSync(process.execPath, [join(ROOT, 'scripts', 'csp-hook.mjs'), dir], {
+      env: { ...process.env, MQTT_CONSOLE_CSP_TEST_ORIGINS: origins }, encoding: 'utf8'
+    })
+    assert.equal(hook('http://127.0.0.1:* http://localhost:*').status, 0)
+    const testPolicy = readFileSync(join(dir, 'index.html'), 'utf8').match(/content="([^"]*)"/)[1]
+    assert.match(testPolicy, /connect-src 'self' ws: wss: [^;]* http:\/\/127\.0\.0\.1:\* http:\/\/localhost:\*;/)
+    assert.equal((readFileSync(join(dir, 'index.html'), 'utf8').match(/Content-Security-Policy/g) ?? []).length, 1)
+    const refused = hook('https://evil.example')
+    assert.notEqual(refused.status, 0)
+    assert.match(refused.stderr, /may only name loopback/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 test('a full session causes no CSP violation', async () => {

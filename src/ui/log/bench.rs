@@ -35,6 +35,10 @@ pub fn install(log: LogHandle) {
             );
             set(&out, "dropped", store.dropped() as f64);
             set(&out, "topics", store.topics().len() as f64);
+            set(&out, "topicBytes", store.topics().accounted_bytes() as f64);
+            let untracked = store.topics().untracked();
+            set(&out, "untrackedTopics", untracked.topics() as f64);
+            set(&out, "untrackedMessages", untracked.messages as f64);
             set(&out, "storeBytes", store.allocated_bytes() as f64);
             set(&out, "firstAt", core.first_at.get());
             set(&out, "lastAt", core.last_at.get());
@@ -42,6 +46,9 @@ pub fn install(log: LogHandle) {
         let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
         let buffer: js_sys::ArrayBuffer = memory.buffer().unchecked_into();
         set(&out, "wasmBytes", buffer.byte_length() as f64);
+        let (api_messages, api_bytes) = crate::ui::automation::buffer_stats();
+        set(&out, "apiBufferMessages", api_messages as f64);
+        set(&out, "apiBufferBytes", api_bytes as f64);
         set(
             &out,
             "liveHeapBytes",

@@ -54,7 +54,7 @@ fn load(log: LogHandle, seq: u64, view: PayloadView) -> Option<Details> {
         ),
         subscriptions: store
             .topics()
-            .matching_subscriptions(message.topic_id)
+            .matching_subscriptions(message.topic_id, message.topic)
             .into_iter()
             .map(String::from)
             .collect(),

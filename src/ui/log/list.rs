@@ -105,7 +105,8 @@ impl RowPool {
                 let _ = row.el.set_attribute("data-seq", &message.seq.to_string());
                 row.time
                     .set_text_content(Some(&clock(message.time_ms, core.utc_offset_minutes)));
-                row.topic.set_text_content(Some(message.topic));
+                row.topic
+                    .set_text_content(Some(&crate::ui::topic_tree::shorten(message.topic)));
                 let mut badges = format!("QoS {}", message.qos as u8);
                 if message.retain {
                     badges.push_str(" · retained");

@@ -76,7 +76,7 @@ pub struct LogCore {
 impl LogCore {
     fn new() -> LogCore {
         LogCore {
-            store: RefCell::new(MessageStore::new(limits::from_page())),
+            store: RefCell::new(limits::store_from_page()),
             view: RefCell::new(LogView::default()),
             charts: RefCell::new(Charts::default()),
             frame_pending: Cell::new(false),
@@ -292,7 +292,7 @@ impl LogHandle {
         let text = self.text_filter.get();
         let ignore_case = self.ignore_case.get();
         let payload = if self.regex.get() {
-            js_regex(&text, ignore_case)?
+            payload_regex(&text, ignore_case)?
         } else {
             PayloadQuery::text(&text, ignore_case)
         };
@@ -341,32 +341,22 @@ impl LogHandle {
     }
 }
 
-/// A payload test with JavaScript's `RegExp` (flags `u`, and `i` when
-/// ignoring case): no regex engine in the bundle (the `regex` crate adds
-/// 117-266 KB of gzipped wasm, regex-lite 15 KB and ~10 µs per 64-byte
-/// payload; docs/log.md). Invalid patterns are reported, not thrown.
-fn js_regex(pattern: &str, ignore_case: bool) -> Result<PayloadQuery, String> {
-    use wasm_bindgen::JsCast;
+/// A payload test with a regular expression on `regex_lite` (flag `i` when
+/// ignoring case): linear time, so no pattern freezes the page however the
+/// payload is shaped (JavaScript's backtracking `RegExp` can), and a long
+/// pass is spread over frames by the filter. ~15 KB of gzipped wasm
+/// (docs/log.md). Invalid patterns are reported, not thrown.
+fn payload_regex(pattern: &str, ignore_case: bool) -> Result<PayloadQuery, String> {
     if pattern.is_empty() {
         return Ok(PayloadQuery::Any);
     }
-    let constructor = js_sys::Reflect::get(&js_sys::global(), &"RegExp".into())
-        .map_err(|_| "RegExp is not available".to_string())?;
-    let flags = if ignore_case { "ui" } else { "u" };
-    let args = js_sys::Array::of2(&pattern.into(), &flags.into());
-    let regex: js_sys::RegExp =
-        js_sys::Reflect::construct(constructor.unchecked_ref::<js_sys::Function>(), &args)
-            .map_err(|error| {
-                error
-                    .dyn_ref::<js_sys::Error>()
-                    .map(|e| format!("Regex: {}", String::from(e.message())))
-                    .unwrap_or_else(|| "Regex: invalid pattern".into())
-            })?
-            .unchecked_into();
+    let flags = if ignore_case { "i" } else { "" };
+    let regex =
+        crate::matcher::compile_regex(pattern, flags).map_err(|error| format!("Regex: {error}"))?;
     Ok(PayloadQuery::Predicate(Box::new(
         move |payload| match std::str::from_utf8(payload) {
-            Ok(text) => regex.test(text),
-            Err(_) => regex.test(&String::from_utf8_lossy(payload)),
+            Ok(text) => regex.is_match(text),
+            Err(_) => regex.is_match(&String::from_utf8_lossy(payload)),
         },
     )))
 }

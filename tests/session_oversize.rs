@@ -180,3 +180,28 @@ fn a_large_input_stops_being_read_once_the_connection_failed() {
         .count();
     assert_eq!(errors, 1);
 }
+
+#[test]
+fn a_url_the_browser_refuses_is_final_not_retried() {
+    let mut h = Harness::with_defaults();
+    h.session.connect(options(), h.instant());
+    h.pump();
+    h.take_events();
+    h.session.handle_refused(
+        "the browser refused to open the WebSocket: SecurityError: The port 1 is not allowed"
+            .into(),
+        h.instant(),
+    );
+    h.pump();
+    let events = h.take_events();
+    assert!(matches!(
+        &events[0],
+        Event::ConnectionLost { reason, .. } if reason.contains("port 1 is not allowed") && reason.contains("Retrying cannot fix this")
+    ));
+    assert_eq!(events[1], Event::Disconnected);
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(h.session.state(), ConnectionState::Disconnected);
+    assert_eq!(h.session.poll_timeout(), None, "no reconnect scheduled");
+    h.advance(600_000);
+    assert_eq!(h.opens, vec![1]);
+}

@@ -369,6 +369,30 @@ impl Session {
         }
     }
 
+    /// The browser refused to open the socket (`new WebSocket(url)` threw:
+    /// a malformed URL, a blocked port, an insecure socket from a secure
+    /// page). No retry can fix that, so this is final: `ConnectionLost`
+    /// with the reason, then the session stops (`Disconnected`) instead of
+    /// scheduling a reconnect. `connect()` starts again.
+    pub fn handle_refused(&mut self, reason: String, now: Instant) {
+        let _ = now;
+        if matches!(
+            self.phase,
+            Phase::Opening { .. } | Phase::AwaitConnAck { .. } | Phase::Connected { .. }
+        ) {
+            self.drop_socket(false);
+            self.phase = Phase::Idle;
+            self.event(Event::ConnectionLost {
+                reason: format!(
+                    "{reason}. Retrying cannot fix this, so the client stopped: check the \
+                     broker URL (scheme, host, port, no #fragment)."
+                ),
+                last_operation: None,
+            });
+            self.event(Event::Disconnected);
+        }
+    }
+
     /// The transport saw something MQTT forbids (e.g. a text frame): handled
     /// as a protocol error (close, reconnect).
     pub fn handle_transport_error(&mut self, message: String, now: Instant) {

@@ -18,7 +18,10 @@
 //! to the session as one chunk of the MQTT byte stream (frames are a byte
 //! stream anyway). Small frames of one socket share one buffer (at most
 //! 1 MiB, `MERGE_LIMIT` in the worker's source); a larger frame travels on its own, transferred,
-//! so the worker never copies a big frame. What the session sends in answer
+//! so the worker never copies a big frame. One message to the page (one task
+//! there) carries at most 4 MiB, unless a single frame is larger, so a
+//! burst of big frames leaves the UI room between batches. What the
+//! session sends in answer
 //! (a PUBACK per QoS 1 message) is collected by [`Socket::send`] and goes
 //! out as one frame when the driver calls [`Socket::flush`] after handling
 //! the batch.
@@ -59,6 +62,7 @@ const sockets = new Map();
 let batch = [];
 let scheduled = false;
 const MERGE_LIMIT = 1048576;
+const POST_LIMIT = 4 * MERGE_LIMIT;
 // Consecutive small frames of one socket share one buffer (so the page
 // unpacks one object, not one per frame); a large frame is passed on as it
 // is, transferred: it is never copied here.
@@ -91,7 +95,21 @@ const flush = () => {
   }
   endRun();
   batch = [];
-  postMessage({ type: "bytes", parts }, parts.map((part) => part.bytes));
+  // At most POST_LIMIT bytes per message: each message is one task on the
+  // page, so a burst of big frames leaves room for the UI in between.
+  let group = [];
+  let groupLength = 0;
+  const post = () => {
+    if (group.length > 0) postMessage({ type: "bytes", parts: group }, group.map((part) => part.bytes));
+    group = [];
+    groupLength = 0;
+  };
+  for (const part of parts) {
+    if (groupLength + part.bytes.byteLength > POST_LIMIT) post();
+    group.push(part);
+    groupLength += part.bytes.byteLength;
+  }
+  post();
 };
 onmessage = (event) => {
   const command = event.data;

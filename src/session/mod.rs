@@ -384,8 +384,9 @@ impl Session {
             self.phase = Phase::Idle;
             self.event(Event::ConnectionLost {
                 reason: format!(
-                    "{reason}. Retrying cannot fix this, so the client stopped: check the \
-                     broker URL (scheme, host, port, no #fragment)."
+                    "{}. Retrying cannot fix this, so the client stopped: check the \
+                     broker URL (scheme, host, port, no #fragment).",
+                    reason.trim_end_matches('.')
                 ),
                 last_operation: None,
             });

@@ -15,7 +15,23 @@ pub enum BrokerUrlError {
     MissingHost,
     /// Spaces or control characters that the browser would reject.
     InvalidCharacters,
+    /// A `#fragment`: `new WebSocket()` throws a SyntaxError for one, and no
+    /// retry can fix that.
+    Fragment,
+    /// A port that is not a number from 1 to 65535: the browser cannot
+    /// parse the URL.
+    InvalidPort(String),
 }
+
+/// The Fetch standard's bad ports (§2.9 "port blocking"), which Chromium,
+/// Firefox and Safari refuse for WebSockets too.
+const BAD_PORTS: &[u16] = &[
+    1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+    103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
+    512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
+    995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
+    6669, 6679, 6697, 10080,
+];
 
 impl fmt::Display for BrokerUrlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -36,6 +52,15 @@ impl fmt::Display for BrokerUrlError {
                     "The URL contains spaces or control characters; remove them."
                 )
             }
+            BrokerUrlError::InvalidPort(port) => write!(
+                f,
+                "The port '{port}' is not a number from 1 to 65535: use ws://host:port/path."
+            ),
+            BrokerUrlError::Fragment => write!(
+                f,
+                "The URL has a #fragment, which WebSocket URLs cannot have (the browser refuses \
+                 to open it): remove the '#' and what follows."
+            ),
         }
     }
 }
@@ -62,7 +87,49 @@ pub fn validate(url: &str) -> Result<&str, BrokerUrlError> {
     if host.is_empty() || host.starts_with(':') {
         return Err(BrokerUrlError::MissingHost);
     }
+    if let Some(port) = port_of(host) {
+        match port.parse::<u16>() {
+            Ok(0) | Err(_) => return Err(BrokerUrlError::InvalidPort(port.to_string())),
+            Ok(_) => {}
+        }
+    }
+    if url.contains('#') {
+        return Err(BrokerUrlError::Fragment);
+    }
     Ok(url)
+}
+
+/// The port of `url` if it is one browsers never connect to (the Fetch
+/// standard's bad ports). Chromium does not throw for those: the socket
+/// fails as a dead network would (1006), so without this check the client
+/// would retry forever. The transport refuses them as final.
+pub fn blocked_port(url: &str) -> Option<u16> {
+    let (_, rest) = url.trim().split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let port = port_of(host)?.parse::<u16>().ok()?;
+    BAD_PORTS.contains(&port).then_some(port)
+}
+
+/// What the user is told for a [`blocked_port`].
+pub fn blocked_port_message(port: u16) -> String {
+    format!(
+        "the browser refuses to open a WebSocket to port {port}: browsers block it for web \
+         pages (it belongs to another protocol). Use the broker's WebSocket port, e.g. 80, \
+         443, 8080, 8083, 8883 or 9001"
+    )
+}
+
+/// The port written after `host` (`host:port`, `[v6]:port`), if any.
+fn port_of(host: &str) -> Option<&str> {
+    let after_address = match host.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or("", |(_, rest)| rest),
+        None => host,
+    };
+    after_address
+        .rsplit_once(':')
+        .map(|(_, port)| port)
+        .filter(|port| !port.is_empty())
 }
 
 #[cfg(test)]
@@ -107,5 +174,47 @@ mod tests {
             validate("ws://a b/mqtt"),
             Err(BrokerUrlError::InvalidCharacters)
         );
+    }
+
+    #[test]
+    fn refuses_a_fragment_the_browser_would_throw_on() {
+        assert_eq!(
+            validate("ws://127.0.0.1:9001/mqtt#x"),
+            Err(BrokerUrlError::Fragment)
+        );
+        assert_eq!(validate("wss://host/#"), Err(BrokerUrlError::Fragment));
+        assert!(validate("ws://host/mqtt?x=%23").is_ok());
+    }
+
+    #[test]
+    fn knows_the_ports_browsers_block() {
+        assert_eq!(blocked_port("ws://127.0.0.1:1/mqtt"), Some(1));
+        assert_eq!(blocked_port("ws://[::1]:6667/"), Some(6667));
+        assert_eq!(blocked_port("wss://u:p@host:25/x#y"), Some(25));
+        assert_eq!(blocked_port("ws://host:9001/mqtt"), None);
+        assert_eq!(blocked_port("ws://host/mqtt"), None);
+        assert_eq!(blocked_port("ws://[::1]/mqtt"), None);
+    }
+
+    #[test]
+    fn refuses_ports_that_are_not_numbers_in_range() {
+        assert_eq!(
+            validate("ws://host:99999/mqtt"),
+            Err(BrokerUrlError::InvalidPort("99999".into()))
+        );
+        assert_eq!(
+            validate("ws://host:0/"),
+            Err(BrokerUrlError::InvalidPort("0".into()))
+        );
+        assert!(validate("ws://host:abc/").is_err());
+        for ok in [
+            "ws://host:9001/mqtt",
+            "wss://host:443",
+            "ws://[::1]:8083/mqtt",
+            "ws://[::1]/mqtt",
+            "ws://user:pw@host/mqtt",
+        ] {
+            assert!(validate(ok).is_ok(), "{ok}");
+        }
     }
 }

@@ -125,10 +125,11 @@ async fn driver_round_trips_a_message_through_the_real_broker() {
 #[wasm_bindgen_test]
 async fn driver_reports_a_dead_broker_and_schedules_a_retry() {
     let (driver, events) = recording_driver();
-    // Nothing listens on port 9 (discard) on the test machine.
+    // Nothing listens on port 19547 on the test machine (port 9, which
+    // browsers block, is now refused as final without an attempt).
     driver.connect(
         options("wasm-test-dead"),
-        Rc::new(|| Ok("ws://127.0.0.1:9/mqtt".into())),
+        Rc::new(|| Ok("ws://127.0.0.1:19547/mqtt".into())),
     );
     assert!(
         wait_until(5000, || events

@@ -413,6 +413,7 @@ fn qos0_inbound_message_fields() {
             duplicate: false,
             // The time the bytes were handed in: one clock read serves all.
             received_at: h.instant(),
+            skipped: None,
         }]
     );
     assert!(h.take_sent().is_empty());

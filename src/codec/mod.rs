@@ -7,6 +7,9 @@
 //!   packets. It checks the fixed header (type, flags, size against its
 //!   limit) before buffering a body, shares the PUBLISH payload with its
 //!   receive buffer (no second copy), and stays failed after an error.
+//!   With [`StreamDecoder::next_item`], a PUBLISH over the limit is counted
+//!   off without being buffered and comes out as a [`SkippedPublish`]
+//!   (see `skip.rs` and `docs/codec.md`).
 //! * [`decode`] is the slice-level variant, httparse style.
 //!
 //! Every malformed input is a typed [`DecodeError`] naming the rule and the
@@ -22,6 +25,7 @@ mod error;
 mod header;
 mod packet;
 mod publish;
+mod skip;
 mod subscribe;
 mod unsubscribe;
 mod wire;
@@ -29,11 +33,15 @@ mod wire;
 pub use error::{DecodeError, EncodeError};
 pub use header::{PacketType, MAX_REMAINING_LENGTH};
 pub use packet::*;
+pub use skip::{Decoded, SkippedPublish};
 
 use bytes::{Buf, Bytes, BytesMut};
 use header::FixedHeader;
+use skip::Skip;
 
 /// Default cap on one packet's total size (fixed header + body): 1 MiB.
+/// This is the display/store limit; the protocol's own maximum is a
+/// Remaining Length of [`MAX_REMAINING_LENGTH`].
 pub const DEFAULT_MAX_PACKET_SIZE: usize = 1 << 20;
 
 /// Receive buffer allocated up front by [`StreamDecoder::new`].
@@ -166,16 +174,24 @@ pub fn decode(buf: &[u8]) -> Result<Status<(Packet, usize)>, DecodeError> {
 /// Turns a byte stream, split anyhow into chunks, into packets.
 ///
 /// Bytes go in with [`feed`](Self::feed), packets come out of
-/// [`next_packet`](Self::next_packet). The fixed header is checked as soon
-/// as it is there, so a packet over the limit is refused before its body is
-/// buffered. After an error the decoder is poisoned: every later call
-/// returns that same error and fed bytes are dropped.
+/// [`next_packet`](Self::next_packet) or [`next_item`](Self::next_item).
+/// The fixed header is checked as soon as it is there, so a packet over the
+/// limit is refused (or, with `next_item`, a PUBLISH skipped) before its
+/// body is buffered. After an error the decoder is poisoned: every later
+/// call returns that same error and fed bytes are dropped.
+///
+/// Memory: the buffer holds at most one partial packet within the limit,
+/// plus what one `feed` brought. While a PUBLISH is skipped it holds at most
+/// its variable header (≤ 65,539 bytes) plus one fed chunk: feed large
+/// inputs in chunks (the session feeds 64 KiB at a time) to keep that small.
 #[derive(Debug)]
 pub struct StreamDecoder {
     buf: BytesMut,
     max_packet_size: usize,
     /// The checked header of the packet whose body is still arriving.
     pending: Option<FixedHeader>,
+    /// The oversized PUBLISH being counted off, if any.
+    skip: Option<Skip>,
     error: Option<DecodeError>,
 }
 
@@ -196,6 +212,7 @@ impl StreamDecoder {
             buf: BytesMut::with_capacity(INITIAL_BUFFER_CAPACITY.min(max_packet_size)),
             max_packet_size,
             pending: None,
+            skip: None,
             error: None,
         }
     }
@@ -206,13 +223,22 @@ impl StreamDecoder {
     }
 
     /// Appends received bytes (dropped if the decoder is poisoned). Drain
-    /// with [`next_packet`](Self::next_packet) until `Ok(None)` after each
-    /// feed: the buffer then holds at most one partial packet.
+    /// with [`next_packet`](Self::next_packet) (or
+    /// [`next_item`](Self::next_item)) until `Ok(None)` after each feed: the
+    /// buffer then holds at most one partial packet. Payload bytes of a
+    /// PUBLISH being skipped are counted off here, never buffered.
     #[inline]
-    pub fn feed(&mut self, bytes: &[u8]) {
-        if self.error.is_none() {
-            self.buf.extend_from_slice(bytes);
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        if self.error.is_some() {
+            return;
         }
+        if let (true, Some(Skip::Payload { remaining, .. })) = (self.buf.is_empty(), &mut self.skip)
+        {
+            let counted = (*remaining).min(bytes.len());
+            *remaining -= counted;
+            bytes = &bytes[counted..];
+        }
+        self.buf.extend_from_slice(bytes);
     }
 
     /// Bytes received but not yet returned as packets.
@@ -225,6 +251,15 @@ impl StreamDecoder {
         self.buf.capacity()
     }
 
+    /// Payload bytes of an oversized PUBLISH still to be counted off
+    /// (`None`: not skipping one now).
+    pub fn skip_remaining(&self) -> Option<usize> {
+        match &self.skip {
+            Some(Skip::Payload { remaining, .. }) => Some(*remaining),
+            _ => None,
+        }
+    }
+
     /// The error that poisoned this decoder, if any.
     pub fn error(&self) -> Option<&DecodeError> {
         self.error.as_ref()
@@ -234,15 +269,46 @@ impl StreamDecoder {
     fn poison(&mut self, error: DecodeError) -> DecodeError {
         self.error = Some(error.clone());
         self.pending = None;
+        self.skip = None;
         self.buf = BytesMut::new();
         error
     }
 
-    /// The next complete packet; `Ok(None)` means "need more bytes".
+    /// The next complete packet; `Ok(None)` means "need more bytes". A
+    /// packet over the limit is [`DecodeError::PacketTooLarge`], whatever
+    /// its type (use [`next_item`](Self::next_item) to skip an oversized
+    /// PUBLISH instead).
     #[inline]
     pub fn next_packet(&mut self) -> Result<Option<Packet>, DecodeError> {
+        loop {
+            match self.advance(false)? {
+                Some(Decoded::Packet(packet)) => return Ok(Some(packet)),
+                // Only if a caller mixed the two methods mid-skip.
+                Some(Decoded::Skipped(_)) => continue,
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// The next packet or skipped PUBLISH; `Ok(None)` means "need more
+    /// bytes". A PUBLISH over the limit (and within the protocol's maximum,
+    /// as every length field is) is checked up to its packet identifier,
+    /// then its payload is counted off as it arrives and it comes out as
+    /// [`Decoded::Skipped`]. Any other packet over the limit is still
+    /// [`DecodeError::PacketTooLarge`]: no valid CONNACK, SUBACK or
+    /// acknowledgement is that big.
+    #[inline]
+    pub fn next_item(&mut self) -> Result<Option<Decoded>, DecodeError> {
+        self.advance(true)
+    }
+
+    #[inline]
+    fn advance(&mut self, skip_oversized: bool) -> Result<Option<Decoded>, DecodeError> {
         if let Some(error) = &self.error {
             return Err(error.clone());
+        }
+        if self.skip.is_some() {
+            return self.continue_skip();
         }
         let header = match self.pending {
             Some(header) => header,
@@ -250,6 +316,14 @@ impl StreamDecoder {
                 Ok(Some(header)) => {
                     let size = header.total_len();
                     if size > self.max_packet_size {
+                        if skip_oversized && header.packet_type == PacketType::Publish {
+                            self.buf.advance(header.header_len);
+                            self.skip = Some(Skip::VariableHeader {
+                                flags: header.flags,
+                                remaining_len: header.remaining_len,
+                            });
+                            return self.continue_skip();
+                        }
                         let limit = self.max_packet_size;
                         return Err(self.poison(DecodeError::PacketTooLarge { size, limit }));
                     }
@@ -272,8 +346,60 @@ impl StreamDecoder {
         bytes.advance(header.header_len);
         let body = bytes.freeze();
         match decode_body(&header, body) {
-            Ok(packet) => Ok(Some(packet)),
+            Ok(packet) => Ok(Some(Decoded::Packet(packet))),
             Err(error) => Err(self.poison(error)),
+        }
+    }
+
+    /// Moves the skip of an oversized PUBLISH on with what is buffered.
+    #[cold]
+    fn continue_skip(&mut self) -> Result<Option<Decoded>, DecodeError> {
+        if let Some(Skip::VariableHeader {
+            flags,
+            remaining_len,
+        }) = self.skip
+        {
+            let Some(needed) = publish::variable_header_len(flags, &self.buf) else {
+                return Ok(None);
+            };
+            // A variable header longer than the packet is refused below,
+            // as `decode` would, once the packet's bytes are there.
+            let needed = needed.min(remaining_len);
+            if self.buf.len() < needed {
+                return Ok(None);
+            }
+            let variable = Bytes::copy_from_slice(&self.buf[..needed]);
+            let mut reader = wire::Reader::new(PacketType::Publish, &variable);
+            let (topic, qos) = match publish::variable_header(flags, &mut reader) {
+                Ok(fields) => fields,
+                Err(error) => return Err(self.poison(error)),
+            };
+            self.buf.advance(needed);
+            let (dup, retain) = publish::dup_retain(flags);
+            self.skip = Some(Skip::Payload {
+                publish: SkippedPublish {
+                    dup,
+                    qos,
+                    retain,
+                    topic,
+                    payload_len: remaining_len - needed,
+                    limit: self.max_packet_size,
+                },
+                remaining: remaining_len - needed,
+            });
+        }
+        let Some(Skip::Payload { remaining, .. }) = &mut self.skip else {
+            return Ok(None);
+        };
+        let counted = (*remaining).min(self.buf.len());
+        self.buf.advance(counted);
+        *remaining -= counted;
+        if *remaining > 0 {
+            return Ok(None);
+        }
+        match self.skip.take() {
+            Some(Skip::Payload { publish, .. }) => Ok(Some(Decoded::Skipped(publish))),
+            _ => Ok(None),
         }
     }
 }

@@ -15,6 +15,26 @@ const RETAIN: u8 = 0b0001;
 #[inline]
 pub(crate) fn decode(flags: u8, mut body: Bytes) -> Result<Publish, DecodeError> {
     let mut r = Reader::new(PACKET, &body);
+    let (topic, qos) = variable_header(flags, &mut r)?;
+    let header_len = r.position();
+    body.advance(header_len);
+    Ok(Publish {
+        dup: flags & DUP != 0,
+        qos,
+        retain: flags & RETAIN != 0,
+        topic,
+        payload: body,
+    })
+}
+
+/// Reads and checks the variable header (topic name, packet identifier):
+/// shared by [`decode`] and the decoder's skip of an oversized PUBLISH, so
+/// both apply exactly the same rules.
+#[inline]
+pub(crate) fn variable_header(
+    flags: u8,
+    r: &mut Reader<'_>,
+) -> Result<(String, QosPid), DecodeError> {
     let raw = r.prefixed("topic name")?;
     let field = "topic name";
     if raw.is_empty() {
@@ -50,15 +70,22 @@ pub(crate) fn decode(flags: u8, mut body: Bytes) -> Result<Publish, DecodeError>
         1 => QosPid::AtLeastOnce(r.packet_id()?),
         _ => QosPid::ExactlyOnce(r.packet_id()?),
     };
-    let header_len = r.position();
-    body.advance(header_len);
-    Ok(Publish {
-        dup: flags & DUP != 0,
-        qos,
-        retain: flags & RETAIN != 0,
-        topic,
-        payload: body,
-    })
+    Ok((topic, qos))
+}
+
+/// How many bytes the variable header of a PUBLISH takes, from the first
+/// two bytes of its body (`None`: fewer than two there yet).
+pub(crate) fn variable_header_len(flags: u8, body_start: &[u8]) -> Option<usize> {
+    let [high, low, ..] = *body_start else {
+        return None;
+    };
+    let id = if (flags >> 1) & 0b11 == 0 { 0 } else { 2 };
+    Some(2 + usize::from(u16::from_be_bytes([high, low])) + id)
+}
+
+/// The DUP and RETAIN bits of a PUBLISH's fixed-header flags.
+pub(crate) fn dup_retain(flags: u8) -> (bool, bool) {
+    (flags & DUP != 0, flags & RETAIN != 0)
 }
 
 pub(crate) fn flags(p: &Publish) -> u8 {

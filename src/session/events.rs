@@ -86,8 +86,9 @@ pub enum Event {
         /// Why the previous connection or attempt ended.
         reason: String,
     },
-    /// The user's `disconnect()` completed; nothing reconnects until the
-    /// next `connect()`.
+    /// The user's `disconnect()` completed, or the session stopped after an
+    /// error no retry can fix (a URL the browser refuses); nothing
+    /// reconnects until the next `connect()`.
     Disconnected,
     /// A message arrived on a subscription.
     Message(InboundMessage),

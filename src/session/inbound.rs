@@ -6,7 +6,11 @@
 //! acknowledge), harmless to ignore, and dropping the connection for them
 //! would lose more than it protects.
 
-use crate::codec::{Packet, PacketId, Publish, QosPid, SubAck, SubscribeReturnCode};
+use bytes::Bytes;
+
+use crate::codec::{
+    Packet, PacketId, Publish, QosPid, SkippedPublish, SubAck, SubscribeReturnCode,
+};
 use crate::time::Instant;
 
 use super::inflight::Stage;
@@ -30,6 +34,15 @@ fn name(packet: &Packet) -> &'static str {
         Packet::PingResp => "PINGRESP",
         Packet::Disconnect => "DISCONNECT",
     }
+}
+
+/// What the session needs of a received PUBLISH, kept or skipped.
+struct Received {
+    qos: QosPid,
+    dup: bool,
+    retain: bool,
+    fingerprint: u64,
+    skipped: Option<usize>,
 }
 
 impl Session {
@@ -73,11 +86,57 @@ impl Session {
     }
 
     fn on_publish(&mut self, publish: Publish, now: Instant) {
-        let (deliver, duplicate, ack) = match publish.qos {
+        let fingerprint = super::incoming::fingerprint(&publish.topic, &publish.payload);
+        let received = Received {
+            qos: publish.qos,
+            dup: publish.dup,
+            retain: publish.retain,
+            fingerprint,
+            skipped: None,
+        };
+        self.deliver(received, publish.topic, publish.payload, now);
+    }
+
+    /// A PUBLISH over the size limit, counted off by the decoder: shown as
+    /// a "skipped" message and acknowledged exactly like a normal one, so
+    /// the broker does not send it again (a retained or queued one would
+    /// otherwise come back on every reconnect).
+    pub(super) fn on_skipped_publish(&mut self, skipped: SkippedPublish, now: Instant) {
+        if !matches!(self.phase, Phase::Connected { .. }) {
+            self.protocol_error(
+                "the broker sent PUBLISH before CONNACK; CONNACK must come first \
+                 [MQTT-3.2.0-1]"
+                    .into(),
+                now,
+            );
+            return;
+        }
+        // Same topic and size under the same id: as good a redelivery
+        // check as the content one, without the content.
+        let fingerprint = super::incoming::fingerprint(
+            &skipped.topic,
+            &(skipped.payload_len as u64).to_be_bytes(),
+        );
+        let received = Received {
+            qos: skipped.qos,
+            dup: skipped.dup,
+            retain: skipped.retain,
+            fingerprint,
+            skipped: Some(skipped.payload_len),
+        };
+        let text = Bytes::from(skipped.describe());
+        self.deliver(received, skipped.topic, text, now);
+    }
+
+    /// Shows a received message (unless it is a QoS 2 redelivery) and
+    /// acknowledges it.
+    fn deliver(&mut self, received: Received, topic: String, payload: Bytes, now: Instant) {
+        let (deliver, duplicate, ack) = match received.qos {
             QosPid::AtMostOnce => (true, false, None),
             QosPid::AtLeastOnce(id) => {
-                let fingerprint = super::incoming::fingerprint(&publish.topic, &publish.payload);
-                let duplicate = self.incoming.qos1_publish(id, publish.dup, fingerprint);
+                let duplicate = self
+                    .incoming
+                    .qos1_publish(id, received.dup, received.fingerprint);
                 (true, duplicate, Some(Packet::PubAck(id)))
             }
             // Deliver on PUBLISH ("method B" hand-off happens here, the id is
@@ -93,12 +152,13 @@ impl Session {
             // Event before the acknowledgement: the UI has the message before
             // the broker may forget it. The topic moves; nothing is copied.
             self.event(Event::Message(InboundMessage {
-                qos: publish.qos.qos(),
-                retain: publish.retain,
-                topic: publish.topic,
-                payload: publish.payload,
+                qos: received.qos.qos(),
+                retain: received.retain,
+                topic,
+                payload,
                 duplicate,
                 received_at: now,
+                skipped: received.skipped,
             }));
         }
         if let Some(ack) = ack {

@@ -43,4 +43,9 @@ pub struct InboundMessage {
     /// When its bytes were handed to the session: the caller's clock read
     /// once per received chunk serves the log and every other consumer.
     pub received_at: Instant,
+    /// `Some(size)` when the message was over the size limit and was not
+    /// kept: its payload was `size` bytes, counted off as they arrived, and
+    /// `payload` holds the sentence shown in its place (`skipped: 2.1 MB on
+    /// big/x (over the 1 MiB limit)`). It was acknowledged like any other.
+    pub skipped: Option<usize>,
 }

@@ -42,7 +42,7 @@ pub use subscriptions::{Subscription, SubscriptionStatus};
 
 use std::collections::VecDeque;
 
-use crate::codec::{Packet, PacketId, QoS, StreamDecoder, Unsubscribe};
+use crate::codec::{Decoded, Packet, PacketId, QoS, StreamDecoder, Unsubscribe};
 use crate::time::Instant;
 
 use backoff::BackoffState;
@@ -53,6 +53,10 @@ use keepalive::KeepAlive;
 use packet_ids::PacketIds;
 use queue::Queue;
 use subscriptions::{Subscriptions, MAX_FILTERS_PER_PACKET};
+
+/// Most bytes handed to the decoder at once by [`Session::handle_bytes`]
+/// (and copied into wasm memory at once by the browser driver): 64 KiB.
+pub const FEED_CHUNK: usize = 64 * 1024;
 
 /// Where the connection lifecycle stands (richer than [`ConnectionState`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,23 +302,41 @@ impl Session {
 
     /// Bytes received from the socket, in any chunking. Ignored when no
     /// connection is live (late bytes from a socket being closed).
+    ///
+    /// Large inputs are fed to the decoder [`FEED_CHUNK`] bytes at a time,
+    /// each chunk drained before the next, so the decoder never holds more
+    /// than one packet within the limit plus one chunk, and the payload of
+    /// an oversized PUBLISH is counted off rather than buffered.
     pub fn handle_bytes(&mut self, bytes: &[u8], now: Instant) {
-        if !matches!(
+        for chunk in bytes.chunks(FEED_CHUNK) {
+            if !self.accepts_bytes() {
+                return;
+            }
+            self.handle_chunk(chunk, now);
+        }
+    }
+
+    /// Whether received bytes are wanted now (a connection is live and the
+    /// stream has not failed). The driver stops copying a large frame into
+    /// memory as soon as this turns false.
+    pub fn accepts_bytes(&self) -> bool {
+        matches!(
             self.phase,
             Phase::AwaitConnAck { .. } | Phase::Connected { .. }
-        ) {
-            return;
-        }
-        self.decoder.feed(bytes);
+        )
+    }
+
+    fn handle_chunk(&mut self, chunk: &[u8], now: Instant) {
+        self.decoder.feed(chunk);
         loop {
-            match self.decoder.next_packet() {
-                Ok(Some(packet)) => {
+            match self.decoder.next_item() {
+                Ok(Some(item)) => {
                     self.keepalive.on_received(now);
-                    self.handle_packet(packet, now);
-                    if !matches!(
-                        self.phase,
-                        Phase::AwaitConnAck { .. } | Phase::Connected { .. }
-                    ) {
+                    match item {
+                        Decoded::Packet(packet) => self.handle_packet(packet, now),
+                        Decoded::Skipped(skipped) => self.on_skipped_publish(skipped, now),
+                    }
+                    if !self.accepts_bytes() {
                         break;
                     }
                 }
@@ -344,6 +366,31 @@ impl Session {
                 };
                 self.connection_failed(reason, last_operation, false, now);
             }
+        }
+    }
+
+    /// The browser refused to open the socket (`new WebSocket(url)` threw:
+    /// a malformed URL, a blocked port, an insecure socket from a secure
+    /// page). No retry can fix that, so this is final: `ConnectionLost`
+    /// with the reason, then the session stops (`Disconnected`) instead of
+    /// scheduling a reconnect. `connect()` starts again.
+    pub fn handle_refused(&mut self, reason: String, now: Instant) {
+        let _ = now;
+        if matches!(
+            self.phase,
+            Phase::Opening { .. } | Phase::AwaitConnAck { .. } | Phase::Connected { .. }
+        ) {
+            self.drop_socket(false);
+            self.phase = Phase::Idle;
+            self.event(Event::ConnectionLost {
+                reason: format!(
+                    "{}. Retrying cannot fix this, so the client stopped: check the \
+                     broker URL (scheme, host, port, no #fragment).",
+                    reason.trim_end_matches('.')
+                ),
+                last_operation: None,
+            });
+            self.event(Event::Disconnected);
         }
     }
 

@@ -98,12 +98,16 @@ pub struct Message<'a> {
     pub duplicate: bool,
     /// Receive time, milliseconds since the Unix epoch.
     pub time_ms: f64,
+    /// Over the connection's size limit and not received: `size` is the
+    /// payload's size, `payload` the sentence saying so
+    /// ([`MessageStore::push_skipped`]).
+    pub skipped: bool,
 }
 
 impl Message<'_> {
     /// True if only the first `payload.len()` of `size` bytes were kept.
     pub fn truncated(&self) -> bool {
-        self.payload.len() < self.size
+        !self.skipped && self.payload.len() < self.size
     }
 }
 
@@ -112,6 +116,8 @@ const FLAG_RETAIN: u8 = 0b0100;
 const FLAG_DUP: u8 = 0b1000;
 /// The topic name sits in the arena before the payload (not tracked).
 const FLAG_INLINE_TOPIC: u8 = 0b1_0000;
+/// A row for a message over the size limit that was counted off, not stored.
+const FLAG_SKIPPED: u8 = 0b10_0000;
 
 /// One message's fixed-size entry in its segment (24 bytes).
 #[derive(Debug, Clone, Copy)]
@@ -232,6 +238,7 @@ impl Segment {
             retain: record.flags & FLAG_RETAIN != 0,
             duplicate: record.flags & FLAG_DUP != 0,
             time_ms: self.base_time + record.time_delta as f64,
+            skipped: record.flags & FLAG_SKIPPED != 0,
         }
     }
 }
@@ -289,6 +296,17 @@ impl MessageStore {
     /// Appends a message and returns its `seq`. Drops the oldest messages
     /// if a limit is exceeded (the new message itself is always kept).
     pub fn push(&mut self, message: Incoming<'_>) -> u64 {
+        self.push_flagged(message, message.payload.len(), 0)
+    }
+
+    /// Appends the row for a message that was over the connection's size
+    /// limit and was counted off, not received: `message.payload` is the
+    /// sentence shown in its place, `size` the payload's real size.
+    pub fn push_skipped(&mut self, message: Incoming<'_>, size: usize) -> u64 {
+        self.push_flagged(message, size, FLAG_SKIPPED)
+    }
+
+    fn push_flagged(&mut self, message: Incoming<'_>, size: usize, extra_flags: u8) -> u64 {
         let kept = message.payload.len().min(self.config.max_payload);
         let payload = &message.payload[..kept];
         if kept < message.payload.len() {
@@ -297,7 +315,7 @@ impl MessageStore {
         let seq = self.next_seq;
         let topic = self
             .topics
-            .record(message.topic, seq, message.time_ms, message.payload.len());
+            .record(message.topic, seq, message.time_ms, size);
         let inline = if topic.is_some() {
             0
         } else {
@@ -326,14 +344,15 @@ impl MessageStore {
                 FLAG_INLINE_TOPIC
             } else {
                 0
-            };
+            }
+            | extra_flags;
         segment
             .bytes
             .extend_from_slice(&message.topic.as_bytes()[..inline]);
         segment.records.push(Record {
             offset: segment.bytes.len() as u32,
             len: kept as u32,
-            size: message.payload.len().min(u32::MAX as usize) as u32,
+            size: size.min(u32::MAX as usize) as u32,
             topic: topic.unwrap_or(inline as u32),
             time_delta: (message.time_ms - segment.base_time) as u32,
             flags,

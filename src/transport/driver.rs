@@ -8,7 +8,7 @@ use super::timer::set_timeout;
 use crate::codec::QoS;
 use crate::session::{
     CloseInfo, ConnectOptions, Event, OutboundMessage, Output, PublishId, Session, SessionConfig,
-    SessionError,
+    SessionError, FEED_CHUNK,
 };
 use crate::time::Instant;
 use std::cell::RefCell;
@@ -101,7 +101,8 @@ impl Driver {
         }
         self.with_session(|session, now| match event {
             SocketEvent::Open => session.handle_open(now),
-            SocketEvent::Bytes(bytes) => session.handle_bytes(&bytes, now),
+            SocketEvent::Bytes(bytes) => feed_in_chunks(session, &bytes, now),
+            SocketEvent::Refused(message) => session.handle_refused(message, now),
             SocketEvent::Text => session.handle_transport_error(
                 "The broker sent a text WebSocket frame; MQTT over WebSocket uses binary frames \
                  only. Is this URL an MQTT endpoint?"
@@ -178,16 +179,19 @@ impl Driver {
                 };
                 let weak = Rc::downgrade(&self.inner);
                 let on_event = self.on_event.clone();
-                let opened = url.and_then(|url| {
+                let opened = url.clone().and_then(|url| {
                     Socket::open(&url, move |event| {
                         if let Some(driver) = upgrade(&weak, &on_event) {
                             driver.on_socket_event(generation, event);
                         }
                     })
                 });
-                match opened {
-                    Ok(socket) => inner.socket = Some(socket),
-                    Err(message) => inner.session.handle_close(
+                match (url.is_ok(), opened) {
+                    (_, Ok(socket)) => inner.socket = Some(socket),
+                    // The browser refused the URL itself: final.
+                    (true, Err(message)) => inner.session.handle_refused(message, now()),
+                    // The URL could not be made (e.g. presigning): retried.
+                    (false, Err(message)) => inner.session.handle_close(
                         CloseInfo {
                             code: 1006,
                             reason: format!("could not open the WebSocket: {message}"),
@@ -228,6 +232,36 @@ impl Driver {
             }
         });
     }
+}
+
+thread_local! {
+    /// The wasm-side buffer received bytes are copied into, one chunk at a
+    /// time: its size is the most a frame ever costs in wasm memory.
+    static CHUNK: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Copies received bytes from JS into wasm memory [`FEED_CHUNK`] bytes at a
+/// time and hands each chunk to the session, stopping as soon as the
+/// session stops accepting bytes (a protocol error closed the stream). A
+/// 300 MB frame thus costs 64 KiB of wasm memory, and one refused from its
+/// fixed header is not copied beyond its first chunk.
+fn feed_in_chunks(session: &mut Session, bytes: &js_sys::Uint8Array, now: Instant) {
+    let len = bytes.length() as usize;
+    CHUNK.with(|chunk| {
+        let mut chunk = chunk.borrow_mut();
+        let mut at = 0;
+        while at < len && session.accepts_bytes() {
+            let end = (at + FEED_CHUNK).min(len);
+            chunk.resize(end - at, 0);
+            if at == 0 && end == len {
+                bytes.copy_to(&mut chunk);
+            } else {
+                bytes.subarray(at as u32, end as u32).copy_to(&mut chunk);
+            }
+            session.handle_bytes(&chunk, now);
+            at = end;
+        }
+    });
 }
 
 fn upgrade(weak: &Weak<RefCell<Inner>>, on_event: &Rc<dyn Fn(Event)>) -> Option<Driver> {

@@ -193,7 +193,7 @@ test('a broker that sends nothing after the upgrade: connect timeout, explained,
 test('a dead broker: the failed attempt is explained and retried with growing delays', async () => {
   const context = await browser.newContext()
   const { page, problems } = await openApp(context, site.url)
-  await page.getByTestId('broker-url').fill('ws://127.0.0.1:9/mqtt')
+  await page.getByTestId('broker-url').fill('ws://127.0.0.1:19549/mqtt') // nothing listens there
   await page.getByTestId('connect').click()
   await timeline(page).getByText(/Reconnecting in/).nth(1).waitFor({ timeout: 15000 })
   const delays = (await timeline(page).getByText(/Reconnecting in/).allTextContents())

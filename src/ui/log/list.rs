@@ -120,11 +120,18 @@ impl RowPool {
                     size.push_str(" (truncated)");
                 }
                 row.size.set_text_content(Some(&size));
-                row.payload.set_text_content(Some(&format::preview(
-                    view,
-                    message.payload,
-                    PREVIEW_CHARS,
-                )));
+                // A skipped message's "payload" is the sentence saying so:
+                // shown as text in every view.
+                let preview = if message.skipped {
+                    format::text(message.payload)
+                } else {
+                    format::preview(view, message.payload, PREVIEW_CHARS)
+                };
+                row.payload.set_text_content(Some(&preview));
+                let _ = row
+                    .el
+                    .class_list()
+                    .toggle_with_force("skipped", message.skipped);
             }
             let is_selected = selected == Some(message.seq);
             if row.selected != is_selected {

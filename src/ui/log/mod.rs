@@ -191,14 +191,18 @@ impl LogHandle {
         let now = message.received_at.as_millis() as f64;
         {
             let mut store = core.store.borrow_mut();
-            let seq = store.push(Incoming {
+            let incoming = Incoming {
                 topic: &message.topic,
                 payload: &message.payload,
                 qos: message.qos,
                 retain: message.retain,
                 duplicate: message.duplicate,
                 time_ms: crate::transport::epoch_ms(message.received_at),
-            });
+            };
+            let seq = match message.skipped {
+                Some(size) => store.push_skipped(incoming, size),
+                None => store.push(incoming),
+            };
             let mut charts = core.charts.borrow_mut();
             if !charts.is_empty() {
                 if let Some(stored) = store.get(seq) {

@@ -95,15 +95,15 @@ impl Conn {
 
     fn connect(client_id: &str, properties: ConnectProperties) -> (Conn, ConnAck) {
         let mut c = Conn::open();
-        c.send(&Packet::Connect(Connect {
+        c.send(&Packet::Connect(Box::new(Connect {
             client_id: client_id.into(),
             keep_alive: 30,
             clean_start: true,
             properties,
             ..Default::default()
-        }));
+        })));
         match c.recv() {
-            Some(Packet::ConnAck(ack)) => (c, ack),
+            Some(Packet::ConnAck(ack)) => (c, *ack),
             other => panic!("expected CONNACK, got {other:?}"),
         }
     }

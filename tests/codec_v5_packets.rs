@@ -63,7 +63,7 @@ fn user(n: &str, v: &str) -> UserProperty {
 #[test]
 fn connect_with_properties() {
     // §3.1.2: protocol name, version 5, flags, keep alive, properties (§3.1.2.11).
-    let packet = Packet::Connect(Connect {
+    let packet = Packet::Connect(Box::new(Connect {
         client_id: "c1".into(),
         keep_alive: 10,
         clean_start: true,
@@ -74,7 +74,7 @@ fn connect_with_properties() {
             ..Default::default()
         },
         ..Default::default()
-    });
+    }));
     #[rustfmt::skip]
     let bytes = [
         0x10, 30,                               // CONNECT, remaining length 30
@@ -95,7 +95,7 @@ fn connect_with_properties() {
 fn connect_with_will_user_and_password() {
     // Flags 0b11001110 as in the spec's variable header example (§3.1.2.12):
     // user name, password, will QoS 1, will flag, clean start.
-    let packet = Packet::Connect(Connect {
+    let packet = Packet::Connect(Box::new(Connect {
         client_id: "id".into(),
         keep_alive: 10,
         clean_start: true,
@@ -116,7 +116,7 @@ fn connect_with_will_user_and_password() {
             session_expiry_interval: Some(10),
             ..Default::default()
         },
-    });
+    }));
     #[rustfmt::skip]
     let bytes = [
         0x10, 42,
@@ -139,7 +139,7 @@ fn connect_with_will_user_and_password() {
 #[test]
 fn connack_like_the_test_broker() {
     // §3.2.2.3: what dev-broker/mosquitto-test.conf makes mosquitto announce.
-    let packet = Packet::ConnAck(ConnAck {
+    let packet = Packet::ConnAck(Box::new(ConnAck {
         session_present: false,
         reason_code: ReasonCode::Success,
         properties: ConnAckProperties {
@@ -148,7 +148,7 @@ fn connack_like_the_test_broker() {
             topic_alias_maximum: Some(10),
             ..Default::default()
         },
-    });
+    }));
     #[rustfmt::skip]
     let bytes = [
         0x20, 14,
@@ -555,14 +555,14 @@ fn encode_refuses_what_decode_refuses() {
         encode(&bad_ack, &mut out).unwrap_err().kind(),
         "reason_code_not_allowed"
     );
-    let qos2 = Packet::ConnAck(ConnAck {
+    let qos2 = Packet::ConnAck(Box::new(ConnAck {
         session_present: false,
         reason_code: ReasonCode::Success,
         properties: ConnAckProperties {
             maximum_qos: Some(QoS::ExactlyOnce),
             ..Default::default()
         },
-    });
+    }));
     assert_eq!(
         encode(&qos2, &mut out).unwrap_err().kind(),
         "invalid_property_value"

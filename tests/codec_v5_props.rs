@@ -194,7 +194,7 @@ fn connect() -> impl Strategy<Value = Packet> {
     )
         .prop_map(
             |(client_id, keep_alive, clean_start, will, username, password, properties)| {
-                Packet::Connect(Connect {
+                Packet::Connect(Box::new(Connect {
                     client_id,
                     keep_alive,
                     clean_start,
@@ -202,7 +202,7 @@ fn connect() -> impl Strategy<Value = Packet> {
                     username,
                     password,
                     properties,
-                })
+                }))
             },
         )
 }
@@ -227,7 +227,7 @@ fn connack() -> impl Strategy<Value = Packet> {
         opt(any::<bool>()),
     )
         .prop_map(|(reason_code, sp, rm, ta, id, up, ra)| {
-            Packet::ConnAck(ConnAck {
+            Packet::ConnAck(Box::new(ConnAck {
                 session_present: sp && !reason_code.is_error(),
                 reason_code,
                 properties: ConnAckProperties {
@@ -239,7 +239,7 @@ fn connack() -> impl Strategy<Value = Packet> {
                     maximum_qos: Some(QoS::AtLeastOnce),
                     ..Default::default()
                 },
-            })
+            }))
         })
 }
 

@@ -143,8 +143,8 @@ fn decode_body(header: &FixedHeader, body: Bytes) -> Result<Packet, DecodeError>
     let t = header.packet_type;
     Ok(match t {
         PacketType::Publish => Packet::Publish(publish::decode(header.flags, body)?),
-        PacketType::Connect => Packet::Connect(connect::decode(&body)?),
-        PacketType::ConnAck => Packet::ConnAck(connack::decode(&body)?),
+        PacketType::Connect => Packet::Connect(Box::new(connect::decode(&body)?)),
+        PacketType::ConnAck => Packet::ConnAck(Box::new(connack::decode(&body)?)),
         PacketType::PubAck => Packet::PubAck(acks::decode(t, &body)?),
         PacketType::PubRec => Packet::PubRec(acks::decode(t, &body)?),
         PacketType::PubRel => Packet::PubRel(acks::decode(t, &body)?),

@@ -83,8 +83,10 @@ impl fmt::Display for PacketType {
 /// Any MQTT 5.0 control packet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Packet {
-    Connect(Connect),
-    ConnAck(ConnAck),
+    /// Boxed, as is CONNACK: rare and large, they would make every packet
+    /// (PUBLISH above all) as big as they are.
+    Connect(Box<Connect>),
+    ConnAck(Box<ConnAck>),
     Publish(Publish),
     PubAck(Ack),
     PubRec(Ack),

@@ -240,7 +240,7 @@ fn subscription_options_identifiers_and_publish_properties() {
         .properties
         .message_expiry_interval
         .expect("message expiry kept");
-    assert!(expiry <= 300 && expiry >= 290, "{expiry}");
+    assert!((290..=300).contains(&expiry), "{expiry}");
     let QosPid::AtLeastOnce(id) = p.qos else {
         panic!("granted QoS 1, got {:?}", p.qos)
     };

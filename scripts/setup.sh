@@ -46,6 +46,18 @@ if [ "${1:-}" = "--test" ] && ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chro
   }
 fi
 
+# The MQTT 5 broker for the tests: Debian's mosquitto (no WebSocket listener;
+# dev-broker/mqtt5-pipe.mjs fronts it), with mosquitto_pub/sub as outside clients.
+if [ "${1:-}" = "--test" ] && ! { [ -x /usr/sbin/mosquitto ] && [ -x /usr/bin/mosquitto_sub ]; }; then
+  log "installing Debian mosquitto + mosquitto-clients (MQTT 5 broker for the tests)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y mosquitto mosquitto-clients || {
+    $SUDO apt-get update && $SUDO apt-get install -y mosquitto mosquitto-clients
+  }
+fi
+
 # The second broker for the cross-broker tests (amqtt, from PyPI).
 AMQTT_VENV="$HOME/.cache/mqtt-console/venv-amqtt"
 amqtt_version() { "$AMQTT_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("amqtt"))' 2>/dev/null; }

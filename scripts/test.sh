@@ -26,6 +26,19 @@ cargo clippy --all-targets --quiet -- -D warnings
 step "clippy (wasm32)"
 cargo clippy --target wasm32-unknown-unknown --lib --bins --test browser --test browser_aws --quiet -- -D warnings
 
+# The MQTT 5 broker: mosquitto on loopback TCP, and the WebSocket pipe in
+# front of it (dev-broker/mqtt5-pipe.mjs). Native tests reach it over TCP.
+# Stopped when this script exits by a watcher (later steps set their own EXIT trap).
+MOSQUITTO_LOG=$(mktemp)
+PIPE_LOG=$(mktemp)
+/usr/sbin/mosquitto -c dev-broker/mosquitto-test.conf >"$MOSQUITTO_LOG" 2>&1 &
+MOSQUITTO_PID=$!
+node dev-broker/mqtt5-pipe.mjs --ws-port 19831 --tcp-port 18831 >"$PIPE_LOG" 2>&1 &
+PIPE_PID=$!
+(tail --pid=$$ -f /dev/null; kill $MOSQUITTO_PID $PIPE_PID 2>/dev/null) &
+for _ in $(seq 50); do grep -q ready "$PIPE_LOG" && (exec 3<>/dev/tcp/127.0.0.1/18831) 2>/dev/null && break; sleep 0.1; done
+export MQTT_CONSOLE_MQTT5_TCP=127.0.0.1:18831
+
 step "native tests"
 cargo test --quiet
 

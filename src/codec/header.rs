@@ -140,7 +140,7 @@ impl FixedHeader {
 /// Checks the first byte: type and flags. Done as soon as one byte is
 /// there, so garbage is refused before anything else is buffered.
 #[inline]
-fn check_first_byte(byte: u8) -> Result<(PacketType, u8), DecodeError> {
+pub(crate) fn check_first_byte(byte: u8) -> Result<(PacketType, u8), DecodeError> {
     let flags = byte & 0x0F;
     let packet_type = PacketType::from_u8(byte >> 4)
         .ok_or(DecodeError::ReservedPacketType { value: byte >> 4 })?;
@@ -169,28 +169,42 @@ pub(crate) fn parse(buf: &[u8]) -> Result<Option<FixedHeader>, DecodeError> {
         return Ok(None);
     };
     let (packet_type, flags) = check_first_byte(first)?;
-    let mut remaining_len = 0usize;
+    let Some((remaining_len, len_bytes)) = parse_variable_byte_integer(&buf[1..])? else {
+        return Ok(None);
+    };
+    if let Some(expected) = packet_type.fixed_remaining_length() {
+        if remaining_len != expected {
+            return Err(DecodeError::WrongRemainingLength {
+                packet: packet_type,
+                expected,
+                actual: remaining_len,
+            });
+        }
+    }
+    Ok(Some(FixedHeader {
+        packet_type,
+        flags,
+        header_len: 1 + len_bytes,
+        remaining_len,
+    }))
+}
+
+/// Decodes the variable-length integer at the start of `buf` (the
+/// Remaining Length here; MQTT 5 also uses it in properties): its value and
+/// how many bytes it took, or `Ok(None)` if `buf` ends inside it. More than
+/// 4 bytes is [`DecodeError::RemainingLengthTooLong`] (§2.2.3).
+#[inline]
+pub(crate) fn parse_variable_byte_integer(
+    buf: &[u8],
+) -> Result<Option<(usize, usize)>, DecodeError> {
+    let mut value = 0usize;
     for i in 0..4 {
-        let Some(&byte) = buf.get(1 + i) else {
+        let Some(&byte) = buf.get(i) else {
             return Ok(None);
         };
-        remaining_len |= ((byte & 0x7F) as usize) << (7 * i);
+        value |= ((byte & 0x7F) as usize) << (7 * i);
         if byte & 0x80 == 0 {
-            if let Some(expected) = packet_type.fixed_remaining_length() {
-                if remaining_len != expected {
-                    return Err(DecodeError::WrongRemainingLength {
-                        packet: packet_type,
-                        expected,
-                        actual: remaining_len,
-                    });
-                }
-            }
-            return Ok(Some(FixedHeader {
-                packet_type,
-                flags,
-                header_len: 2 + i,
-                remaining_len,
-            }));
+            return Ok(Some((value, i + 1)));
         }
     }
     Err(DecodeError::RemainingLengthTooLong)

@@ -28,6 +28,8 @@ mod publish;
 mod skip;
 mod subscribe;
 mod unsubscribe;
+/// MQTT 5.0: the same API for all 15 packet types with properties and reason codes.
+pub mod v5;
 mod wire;
 
 pub use error::{DecodeError, EncodeError};

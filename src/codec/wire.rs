@@ -33,6 +33,13 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
+    /// The bytes not read yet, without consuming them (MQTT 5 reads its
+    /// variable byte integers from here).
+    pub(crate) fn unread(&self) -> &'a [u8] {
+        let body: &'a Bytes = self.body;
+        &body[self.pos..]
+    }
+
     pub fn remaining(&self) -> usize {
         self.body.len() - self.pos
     }
@@ -44,8 +51,9 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The next `n` bytes of the body (MQTT 5 builds its four-byte integer on this).
     #[inline]
-    fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {
+    pub(crate) fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {
         if self.remaining() < n {
             return Err(self.truncated(field));
         }

@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod diagnose;
 pub mod endpoint;
 pub mod presign;
+pub mod rules;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

@@ -7,6 +7,7 @@
 
 pub mod authorizer;
 pub mod clock;
+pub mod clock_offset;
 pub mod cognito;
 pub mod credentials;
 pub mod diagnose;

@@ -101,6 +101,33 @@ pub async fn server_time_ms() -> Option<u64> {
     Some(server + elapsed)
 }
 
+/// A reading of the web server's clock for the clock-offset estimate
+/// (same request as [`server_time_ms`], with its timing kept).
+pub async fn server_clock_sample() -> Option<super::clock_offset::Sample> {
+    let window = web_sys::window()?;
+    let href = window.location().href().ok()?;
+    if !href.starts_with("http") {
+        return None;
+    }
+    let init = RequestInit::new();
+    init.set_method("HEAD");
+    init.set_cache(RequestCache::NoStore);
+    let sent_ms = now_ms();
+    let response = JsFuture::from(window.fetch_with_str_and_init(&href, &init))
+        .await
+        .ok()?;
+    let received_ms = now_ms();
+    let response: Response = response.dyn_into().ok()?;
+    let date = response.headers().get("Date").ok()??;
+    Some(super::clock_offset::Sample {
+        source: super::clock_offset::Source::WebServer,
+        server_ms: super::clock::parse_http_date(&date)?,
+        resolution_ms: 1000,
+        sent_ms,
+        received_ms,
+    })
+}
+
 fn js_text(error: JsValue) -> String {
     error
         .dyn_ref::<js_sys::Error>()

@@ -65,10 +65,12 @@ async fn post(url: &str, operation: Operation, body: &str) -> Result<(u16, Strin
     init.set_headers(&headers);
     init.set_body(&JsValue::from_str(body));
     init.set_cache(RequestCache::NoStore);
+    let sent_ms = now_ms();
     let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|error| unreachable(js_text(error)))?;
     let response: Response = response.dyn_into().map_err(js_text)?;
+    record_cognito_clock(&response, sent_ms);
     let text = JsFuture::from(response.text().map_err(js_text)?)
         .await
         .map_err(|error| unreachable(js_text(error)))?;
@@ -126,6 +128,40 @@ pub async fn server_clock_sample() -> Option<super::clock_offset::Sample> {
         sent_ms,
         received_ms,
     })
+}
+
+thread_local! {
+    static COGNITO_CLOCK: std::cell::Cell<Option<super::clock_offset::Sample>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Keeps Cognito's `Date` when its CORS headers let the page read it
+/// (`Headers::get` returns nothing for a header not exposed).
+fn record_cognito_clock(response: &Response, sent_ms: u64) {
+    let received_ms = now_ms();
+    let Some(server_ms) = response
+        .headers()
+        .get("Date")
+        .ok()
+        .flatten()
+        .and_then(|date| super::clock::parse_http_date(&date))
+    else {
+        return;
+    };
+    COGNITO_CLOCK.with(|cell| {
+        cell.set(Some(super::clock_offset::Sample {
+            source: super::clock_offset::Source::Cognito,
+            server_ms,
+            resolution_ms: 1000,
+            sent_ms,
+            received_ms,
+        }))
+    });
+}
+
+/// The last reading of Cognito's clock, if any could be read.
+pub fn cognito_clock_sample() -> Option<super::clock_offset::Sample> {
+    COGNITO_CLOCK.with(|cell| cell.get())
 }
 
 fn js_text(error: JsValue) -> String {

@@ -105,13 +105,21 @@ pub fn best(estimates: impl IntoIterator<Item = Estimate>) -> Option<Estimate> {
 }
 
 /// The offset to sign with, in milliseconds: the typed one if any, else
-/// a measured one when it is clearly more than noise, else none.
+/// one measured from an AWS response (Cognito) when it is clearly more
+/// than noise, else none. The web server's clock is shown but never
+/// applied: it is not AWS's, and a wrong web server must not break a
+/// right browser clock.
 pub fn applied_offset_ms(manual_secs: Option<i64>, measured: Option<Estimate>) -> i64 {
     if let Some(secs) = manual_secs {
         return secs * 1000;
     }
     match measured {
-        Some(e) if e.offset_ms.unsigned_abs() >= APPLY_FROM_MS + e.uncertainty_ms => e.offset_ms,
+        Some(e)
+            if e.source == Source::Cognito
+                && e.offset_ms.unsigned_abs() >= APPLY_FROM_MS + e.uncertainty_ms =>
+        {
+            e.offset_ms
+        }
         _ => 0,
     }
 }
@@ -251,10 +259,15 @@ mod tests {
     #[test]
     fn what_is_applied() {
         let measured = |offset_ms| Estimate {
-            source: Source::WebServer,
+            source: Source::Cognito,
             offset_ms,
             uncertainty_ms: 600,
         };
+        let web = Estimate {
+            source: Source::WebServer,
+            ..measured(-1_200_000)
+        };
+        assert_eq!(applied_offset_ms(None, Some(web)), 0);
         assert_eq!(
             applied_offset_ms(Some(-1200), Some(measured(5))),
             -1_200_000
@@ -285,7 +298,7 @@ mod tests {
     #[test]
     fn descriptions() {
         let measured = Estimate {
-            source: Source::WebServer,
+            source: Source::Cognito,
             offset_ms: -1_200_000,
             uncertainty_ms: 600,
         };
@@ -301,5 +314,12 @@ mod tests {
         assert!(describe(None, Some(small)).contains("3 s behind"));
         assert!(describe(None, Some(small)).contains("this browser's clock."));
         assert!(describe(None, None).contains("no server clock"));
+        let web = Estimate {
+            source: Source::WebServer,
+            ..measured
+        };
+        let text = describe(None, Some(web));
+        assert!(text.contains("by the web server, this browser's clock is 20 min ahead"));
+        assert!(text.contains("signing with this browser's clock"), "{text}");
     }
 }

@@ -95,8 +95,11 @@ struct Monitor {
     manual_offset: Option<i64>,
 }
 
+/// The best estimate: the web server's reading and Cognito's if any.
 fn measured_offset() -> Option<Estimate> {
-    with(|m| m.measured.and_then(|s| s.get_untracked()))
+    let web = with(|m| m.measured.and_then(|s| s.get_untracked()));
+    let cognito = browser::cognito_clock_sample().and_then(clock_offset::estimate);
+    clock_offset::best(web.into_iter().chain(cognito))
 }
 
 /// Reads the web server's clock and keeps the better estimate.

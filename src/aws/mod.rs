@@ -14,6 +14,7 @@ pub mod diagnose;
 pub mod endpoint;
 pub mod presign;
 pub mod rules;
+pub mod shadow;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

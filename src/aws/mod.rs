@@ -12,6 +12,7 @@ pub mod cognito;
 pub mod credentials;
 pub mod diagnose;
 pub mod endpoint;
+pub mod jobs;
 pub mod presign;
 pub mod rules;
 pub mod shadow;

@@ -62,9 +62,9 @@ MQTT_CONSOLE_TEST_BROKER=ws://127.0.0.1:19001/mqtt \
   cargo test --target wasm32-unknown-unknown --test browser --test browser_aws
 
 step "end-to-end tests of the built page in headless Chromium"
-mapfile -t E2E < <(ls tests/e2e/*.test.mjs | grep -v '/aws\.test\.mjs$')
+mapfile -t E2E < <(ls tests/e2e/*.test.mjs | grep -Ev '/aws(-depth)?\.test\.mjs$')
 node --test --test-concurrency=1 "${E2E[@]}"
-MQTT_CONSOLE_DIST="$PWD/dist-test" node --test --test-concurrency=1 tests/e2e/aws.test.mjs
+MQTT_CONSOLE_DIST="$PWD/dist-test" node --test --test-concurrency=1 tests/e2e/aws.test.mjs tests/e2e/aws-depth.test.mjs
 
 step "example: headless device test (examples/headless-device-test)"
 node --test --test-concurrency=1 examples/headless-device-test/

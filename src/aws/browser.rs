@@ -65,10 +65,12 @@ async fn post(url: &str, operation: Operation, body: &str) -> Result<(u16, Strin
     init.set_headers(&headers);
     init.set_body(&JsValue::from_str(body));
     init.set_cache(RequestCache::NoStore);
+    let sent_ms = now_ms();
     let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|error| unreachable(js_text(error)))?;
     let response: Response = response.dyn_into().map_err(js_text)?;
+    record_cognito_clock(&response, sent_ms);
     let text = JsFuture::from(response.text().map_err(js_text)?)
         .await
         .map_err(|error| unreachable(js_text(error)))?;
@@ -99,6 +101,67 @@ pub async fn server_time_ms() -> Option<u64> {
     // progress during the request so that only skew remains.
     let elapsed = ((received_at - sent_at) / 2.0).max(0.0) as u64;
     Some(server + elapsed)
+}
+
+/// A reading of the web server's clock for the clock-offset estimate
+/// (same request as [`server_time_ms`], with its timing kept).
+pub async fn server_clock_sample() -> Option<super::clock_offset::Sample> {
+    let window = web_sys::window()?;
+    let href = window.location().href().ok()?;
+    if !href.starts_with("http") {
+        return None;
+    }
+    let init = RequestInit::new();
+    init.set_method("HEAD");
+    init.set_cache(RequestCache::NoStore);
+    let sent_ms = now_ms();
+    let response = JsFuture::from(window.fetch_with_str_and_init(&href, &init))
+        .await
+        .ok()?;
+    let received_ms = now_ms();
+    let response: Response = response.dyn_into().ok()?;
+    let date = response.headers().get("Date").ok()??;
+    Some(super::clock_offset::Sample {
+        source: super::clock_offset::Source::WebServer,
+        server_ms: super::clock::parse_http_date(&date)?,
+        resolution_ms: 1000,
+        sent_ms,
+        received_ms,
+    })
+}
+
+thread_local! {
+    static COGNITO_CLOCK: std::cell::Cell<Option<super::clock_offset::Sample>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Keeps Cognito's `Date` when its CORS headers let the page read it
+/// (`Headers::get` returns nothing for a header not exposed).
+fn record_cognito_clock(response: &Response, sent_ms: u64) {
+    let received_ms = now_ms();
+    let Some(server_ms) = response
+        .headers()
+        .get("Date")
+        .ok()
+        .flatten()
+        .and_then(|date| super::clock::parse_http_date(&date))
+    else {
+        return;
+    };
+    COGNITO_CLOCK.with(|cell| {
+        cell.set(Some(super::clock_offset::Sample {
+            source: super::clock_offset::Source::Cognito,
+            server_ms,
+            resolution_ms: 1000,
+            sent_ms,
+            received_ms,
+        }))
+    });
+}
+
+/// The last reading of Cognito's clock, if any could be read.
+pub fn cognito_clock_sample() -> Option<super::clock_offset::Sample> {
+    COGNITO_CLOCK.with(|cell| cell.get())
 }
 
 fn js_text(error: JsValue) -> String {

@@ -7,11 +7,15 @@
 
 pub mod authorizer;
 pub mod clock;
+pub mod clock_offset;
 pub mod cognito;
 pub mod credentials;
 pub mod diagnose;
 pub mod endpoint;
+pub mod jobs;
 pub mod presign;
+pub mod rules;
+pub mod shadow;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

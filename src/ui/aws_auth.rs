@@ -12,6 +12,7 @@
 use super::state::{AppState, ConnectionStatus, NoticeLevel};
 use crate::aws::authorizer::{AuthorizerForm, AuthorizerInput};
 use crate::aws::clock::format_utc;
+use crate::aws::clock_offset::{self, Estimate};
 use crate::aws::cognito::PoolConfig;
 use crate::aws::diagnose::{self, Attempt, Clocks, Diagnosis, Method, Stage};
 use crate::aws::{self, browser, Credentials, Endpoint, PresignRequest, TokenPlacement};
@@ -31,6 +32,8 @@ pub mod setting {
     /// Optional `X-Amz-Expires` of presigned URLs, in seconds (empty: none,
     /// as AWS's own SDKs sign).
     pub const PRESIGN_EXPIRES: &str = "awsPresignExpires";
+    /// Typed clock offset in seconds (empty: measure it).
+    pub const CLOCK_OFFSET: &str = "awsClockOffsetSecs";
     pub const POOL_ID: &str = "awsIdentityPoolId";
     pub const LOGIN_PROVIDER: &str = "awsLoginProvider";
     pub const COGNITO_ENDPOINT: &str = "awsCognitoEndpoint";
@@ -86,6 +89,39 @@ struct Monitor {
     cognito: CognitoCache,
     /// A Cognito fetch the next `connect_when_ready` must wait for.
     pending: Option<PoolConfig>,
+    /// The best clock-offset estimate so far (shown in the form).
+    measured: Option<RwSignal<Option<Estimate>>>,
+    /// The typed offset of the current plan, seconds.
+    manual_offset: Option<i64>,
+}
+
+/// The best estimate: the web server's reading and Cognito's if any.
+fn measured_offset() -> Option<Estimate> {
+    let web = with(|m| m.measured.and_then(|s| s.get_untracked()));
+    let cognito = browser::cognito_clock_sample().and_then(clock_offset::estimate);
+    clock_offset::best(web.into_iter().chain(cognito))
+}
+
+/// Reads the web server's clock and keeps the better estimate.
+fn measure_clock() {
+    leptos::task::spawn_local(async move {
+        let Some(estimate) = browser::server_clock_sample()
+            .await
+            .and_then(clock_offset::estimate)
+        else {
+            return;
+        };
+        if let Some(signal) = with(|m| m.measured) {
+            signal.update(|old| *old = clock_offset::best(old.iter().copied().chain([estimate])));
+        }
+    });
+}
+
+/// The signing time: the browser's clock, corrected by the typed or
+/// measured offset.
+fn corrected_signing_time() -> std::time::SystemTime {
+    let offset = clock_offset::applied_offset_ms(with(|m| m.manual_offset), measured_offset());
+    aws::presign::system_time_from_millis(clock_offset::corrected_ms(browser::now_ms(), offset))
 }
 
 #[derive(Default)]
@@ -144,6 +180,8 @@ pub fn plan(
         amz_date: None,
     };
     let expires = presign_expires(profile)?;
+    let manual_offset = clock_offset::parse_manual(&get(profile, setting::CLOCK_OFFSET))?;
+    with(|m| m.manual_offset = manual_offset);
     let (attempt, url, target): (Attempt, UrlProvider, String) = match profile.auth {
         AuthKind::AwsKeys => {
             let credentials = Credentials::from_input(
@@ -301,7 +339,7 @@ fn signing_provider(
                 endpoint: &endpoint,
                 region: &region,
                 credentials: &credentials,
-                time: browser::signing_time(),
+                time: corrected_signing_time(),
                 token,
                 expires_secs,
             })?;
@@ -542,7 +580,23 @@ fn explain(stage: Stage) {
             browser_ms: browser::now_ms(),
             server_ms,
         };
-        let diagnosis = diagnose::diagnose(&attempt, stage, clocks);
+        let mut diagnosis = diagnose::diagnose(&attempt, stage, clocks);
+        if let Some(sample) = browser::server_clock_sample().await {
+            if let (Some(estimate), Some(signal)) =
+                (clock_offset::estimate(sample), with(|m| m.measured))
+            {
+                signal
+                    .update(|old| *old = clock_offset::best(old.iter().copied().chain([estimate])));
+            }
+        }
+        let offset_line = clock_offset::describe(with(|m| m.manual_offset), measured_offset());
+        if let Some(cause) = diagnosis
+            .causes
+            .iter_mut()
+            .find(|c| c.kind == diagnose::CauseKind::ClockSkew)
+        {
+            cause.text = format!("{} {offset_line}", cause.text);
+        }
         let (signal, app, first) = with(|m| {
             if m.generation != generation {
                 return (None, None, false);
@@ -625,6 +679,10 @@ pub fn AwsAuth(form: RwSignal<Profile>, secrets: RwSignal<Secrets>) -> impl Into
     let app = expect_context::<AppState>();
     let diagnosis = RwSignal::new(None::<Diagnosis>);
     let cognito_status = RwSignal::new(None::<(bool, String)>);
+    let measured = with(|m| *m.measured.get_or_insert_with(|| RwSignal::new(None)));
+    if measured.get_untracked().is_none() {
+        measure_clock();
+    }
     with(|m| {
         m.app = Some(app);
         m.diagnosis = Some(diagnosis);
@@ -672,6 +730,11 @@ pub fn AwsAuth(form: RwSignal<Profile>, secrets: RwSignal<Secrets>) -> impl Into
     };
 
     let (expires, set_expires) = setting_text(form, setting::PRESIGN_EXPIRES);
+    let (clock_offset_text, set_clock_offset) = setting_text(form, setting::CLOCK_OFFSET);
+    let clock_line = move || match clock_offset::parse_manual(&clock_offset_text()) {
+        Ok(manual) => (false, clock_offset::describe(manual, measured.get())),
+        Err(problem) => (true, problem),
+    };
     let signs_url = move || matches!(kind(), AuthKind::AwsKeys | AuthKind::AwsCognito);
     let (pool_id, set_pool_id) = setting_text(form, setting::POOL_ID);
     let (login_provider, set_login_provider) = setting_text(form, setting::LOGIN_PROVIDER);
@@ -747,6 +810,14 @@ pub fn AwsAuth(form: RwSignal<Profile>, secrets: RwSignal<Secrets>) -> impl Into
                         <input type="number" min="1" max="604800" data-testid="aws-presign-expires"
                             prop:value=expires on:input=set_expires placeholder="none" size="10"/>
                     </label>
+                    <label>
+                        "Clock offset in seconds (optional; added to this browser's clock when signing, e.g. -1200 if it is 20 minutes ahead)"
+                        <input type="number" min="-86400" max="86400" data-testid="aws-clock-offset"
+                            prop:value=clock_offset_text on:input=set_clock_offset placeholder="measure" size="10"/>
+                    </label>
+                    <p data-testid="aws-clock-line" class=move || if clock_line().0 { "error" } else { "hint" }>
+                        {move || clock_line().1}
+                    </p>
                 </Show>
 
                 <Show when=is(AuthKind::AwsKeys)>

@@ -56,6 +56,9 @@ pub fn apply(state: AppState, log: Option<&LogCore>, event: Event) {
         }
         // Into the log's store; the view catches up on the next redraw.
         Event::Message(message) => {
+            if message.retain {
+                mark_retained(state, &message.topic);
+            }
             if let Some(core) = log {
                 state.log.ingest(core, &message);
             }
@@ -82,5 +85,22 @@ pub fn apply(state: AppState, log: Option<&LogCore>, event: Event) {
         Event::PublishDropped { reason, .. } => state.notify(NoticeLevel::Warning, reason),
         Event::ProtocolError { message } => state.notify(NoticeLevel::Error, message),
         Event::Warning { message } => state.notify(NoticeLevel::Warning, message),
+    }
+}
+
+/// Marks the subscriptions a retained message came through.
+fn mark_retained(state: AppState, topic: &str) {
+    let fresh = state.subscriptions.with_untracked(|rows| {
+        rows.iter()
+            .any(|row| !row.retained_seen && crate::topic::matches(&row.filter, topic))
+    });
+    if fresh {
+        state.subscriptions.update(|rows| {
+            for row in rows.iter_mut() {
+                if crate::topic::matches(&row.filter, topic) {
+                    row.retained_seen = true;
+                }
+            }
+        });
     }
 }

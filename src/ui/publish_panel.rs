@@ -5,6 +5,7 @@
 use super::state::{AppState, NoticeLevel};
 use super::subscribe_panel::{parse_qos, qos_options};
 use super::workspace_state::WorkspaceState;
+use crate::aws::rules::{check_publication, check_reserved, Op};
 use crate::codec::QoS;
 use crate::payload_check::{fill_sequence, format_json, json_status, JsonStatus};
 use crate::session::OutboundMessage;
@@ -50,6 +51,7 @@ pub fn PublishPanel() -> impl IntoView {
     let repeat_run = StoredValue::new(0u64);
 
     let limits = move || ws.form.with(|p| p.auth.limits());
+    let aws = move || ws.form.with(|p| p.auth.is_aws());
     let current = move || PublishTemplate {
         name: String::new(),
         topic: topic.get_untracked().trim().to_string(),
@@ -62,7 +64,16 @@ pub fn PublishPanel() -> impl IntoView {
         let text = topic.get();
         let text = text.trim();
         (!text.is_empty())
-            .then(|| limits().check_topic_name(text).err().map(|e| e.to_string()))
+            .then(|| {
+                limits()
+                    .check_topic_name(text)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| match aws() {
+                        true => check_reserved(text, Op::Publish),
+                        false => Ok(()),
+                    })
+                    .err()
+            })
             .flatten()
     };
     let payload_problem = move || {
@@ -85,13 +96,8 @@ pub fn PublishPanel() -> impl IntoView {
 
     // Checks and sends one message; returns whether it was accepted.
     let send = move |message: PublishTemplate| -> Result<(), String> {
-        let limits = limits();
         let qos = QoS::from_u8(message.qos).unwrap_or(QoS::AtMostOnce);
-        limits
-            .check_topic_name(&message.topic)
-            .and_then(|()| limits.check_payload_len(message.payload.len()))
-            .and_then(|()| limits.check_qos(qos))
-            .map_err(|e| e.to_string())?;
+        check_publication(&limits(), aws(), &message.topic, message.payload.len(), qos)?;
         let driver = state
             .driver
             .get_value()

@@ -65,6 +65,9 @@ pub struct SubscriptionRow {
     /// Short name shown instead of the filter (may be empty).
     pub alias: String,
     pub enabled: bool,
+    /// Whether a retained message has arrived through it (AWS IoT never
+    /// sends one through a wildcard: the row says so).
+    pub retained_seen: bool,
 }
 
 /// Colours given to new subscriptions in turn.
@@ -82,6 +85,7 @@ impl SubscriptionRow {
             color: String::new(),
             alias: String::new(),
             enabled: true,
+            retained_seen: false,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use super::state::{AppState, SubscriptionRow, SubscriptionStatus, SUBSCRIPTION_COLORS};
 use super::workspace_state::WorkspaceState;
+use crate::aws::rules::{check_subscription, retained_note};
 use crate::codec::QoS;
 use leptos::prelude::*;
 
@@ -41,6 +42,33 @@ fn unsubscribe_now(state: AppState, filter: &str) -> Result<(), String> {
     }
 }
 
+/// Checks (limits, AWS reserved topics), subscribes and adds the row: the
+/// one way a subscription enters the list (form and topic tree).
+pub fn add_subscription(
+    state: AppState,
+    ws: WorkspaceState,
+    filter_text: String,
+    qos: QoS,
+    alias_text: String,
+) -> Result<(), String> {
+    let auth = ws.form.with_untracked(|p| p.auth);
+    check_subscription(&auth.limits(), auth.is_aws(), &filter_text, qos)?;
+    subscribe_now(state, &filter_text, qos)?;
+    state.subscriptions.update(|rows| {
+        let color = rows
+            .iter()
+            .find(|row| row.filter == filter_text)
+            .map(|row| row.color.clone())
+            .unwrap_or_else(|| SUBSCRIPTION_COLORS[rows.len() % SUBSCRIPTION_COLORS.len()].into());
+        rows.retain(|row| row.filter != filter_text);
+        let mut row = SubscriptionRow::new(filter_text, qos);
+        row.color = color;
+        row.alias = alias_text;
+        rows.push(row);
+    });
+    Ok(())
+}
+
 /// Filter + QoS form and the list of subscriptions.
 #[component]
 pub fn SubscribePanel() -> impl IntoView {
@@ -51,40 +79,18 @@ pub fn SubscribePanel() -> impl IntoView {
     let alias = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let limits = move || ws.form.with(|p| p.auth.limits());
+    let aws = move || ws.form.with(|p| p.auth.is_aws());
 
     let subscribe = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
         let filter_text = filter.get_untracked().trim().to_string();
         let qos = parse_qos(&qos.get_untracked());
-        let limits = limits();
-        if let Err(problem) = limits
-            .check_topic_filter(&filter_text)
-            .and_then(|()| limits.check_qos(qos))
-        {
-            error.set(Some(problem.to_string()));
-            return;
-        }
-        if let Err(message) = subscribe_now(state, &filter_text, qos) {
-            error.set(Some(message));
-            return;
-        }
         let alias_text = alias.get_untracked().trim().to_string();
-        state.subscriptions.update(|rows| {
-            let color = rows
-                .iter()
-                .find(|row| row.filter == filter_text)
-                .map(|row| row.color.clone())
-                .unwrap_or_else(|| {
-                    SUBSCRIPTION_COLORS[rows.len() % SUBSCRIPTION_COLORS.len()].into()
-                });
-            rows.retain(|row| row.filter != filter_text);
-            let mut row = SubscriptionRow::new(filter_text, qos);
-            row.color = color;
-            row.alias = alias_text;
-            rows.push(row);
-        });
-        alias.set(String::new());
+        match add_subscription(state, ws, filter_text, qos, alias_text) {
+            Ok(()) => alias.set(String::new()),
+            Err(problem) => error.set(Some(problem)),
+        }
     };
 
     let set_enabled = move |filter_text: String, enabled: bool| {
@@ -172,6 +178,9 @@ pub fn SubscribePanel() -> impl IntoView {
                         let label = if row.alias.is_empty() { row.filter.clone() } else { row.alias.clone() };
                         let (f1, f2, f3) = (row.filter.clone(), row.filter.clone(), row.filter.clone());
                         let enabled = row.enabled;
+                        let note = matches!(row.status, SubscriptionStatus::Granted(_))
+                            .then(|| retained_note(&row.filter, aws(), row.retained_seen))
+                            .flatten();
                         view! {
                             <li class=format!("subscription sub-{status_kind}") data-testid="subscription"
                                 data-filter=row.filter.clone() data-status=status_kind>
@@ -189,6 +198,9 @@ pub fn SubscribePanel() -> impl IntoView {
                                 <button class="link" data-testid="subscription-remove"
                                     aria-label=format!("Remove subscription {}", row.filter)
                                     on:click=move |_| remove(f3.clone())>"Remove"</button>
+                                {note.map(|note| view! {
+                                    <p class="muted retained-note" data-testid="subscription-retained-note">{note}</p>
+                                })}
                             </li>
                         }
                     }

@@ -4,6 +4,8 @@
 //! tree and redrawn at most a few times a second; values are text nodes.
 
 use super::state::AppState;
+use super::subscribe_panel::add_subscription;
+use super::workspace_state::WorkspaceState;
 use crate::store::format::{self, PayloadView};
 use crate::store::time::clock;
 use crate::store::topics::{Topics, ROOT};
@@ -28,6 +30,8 @@ struct TreeRow {
     last_time: String,
     children: usize,
     expanded: bool,
+    /// A message arrived on exactly this path (not only below it).
+    is_topic: bool,
 }
 
 fn build(store: &MessageStore, expanded: &HashSet<u32>, offset_minutes: i32) -> Vec<TreeRow> {
@@ -58,6 +62,7 @@ fn build(store: &MessageStore, expanded: &HashSet<u32>, offset_minutes: i32) -> 
             last_time: clock(node.last_time_ms, offset_minutes),
             children: node.child_count as usize,
             expanded: is_expanded,
+            is_topic: node.topic.is_some(),
         });
         if is_expanded {
             stack.extend(children_rev(topics, id, depth + 1));
@@ -134,7 +139,23 @@ fn mib(bytes: usize) -> String {
 #[component]
 pub fn TopicTree() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let ws = expect_context::<WorkspaceState>();
     let log = state.log;
+    let aws = move || ws.form.with(|p| p.auth.is_aws());
+    let tree_error = RwSignal::new(None::<String>);
+    // AWS IoT sends retained messages only to exact-topic subscriptions.
+    let subscribe_exactly = move |topic: String| {
+        tree_error.set(
+            add_subscription(
+                state,
+                ws,
+                topic,
+                crate::codec::QoS::AtMostOnce,
+                String::new(),
+            )
+            .err(),
+        );
+    };
     let expanded = RwSignal::new(HashSet::<u32>::new());
     let rows = RwSignal::new(Vec::<TreeRow>::new());
     let built_version = StoredValue::new(u64::MAX);
@@ -213,8 +234,11 @@ pub fn TopicTree() -> impl IntoView {
             {move || untracked().map(|text| view! {
                 <p class="dropped" role="status" data-testid="topics-untracked">{text}</p>
             })}
+            {move || tree_error.get().map(|text| view! {
+                <p class="error" role="alert" data-testid="tree-error">{text}</p>
+            })}
             <ul class="topic-tree" data-testid="topic-tree" role="tree">
-                <For each=move || rows.get() key=|row| (row.id, row.expanded, row.children > 0) let:row>
+                <For each=move || rows.get() key=|row| (row.id, row.expanded, row.children > 0, row.is_topic) let:row>
                     {
                         let id = row.id;
                         let filter = log.with_store(|s| s.topics().node_filter(id)).unwrap_or_default();
@@ -242,6 +266,19 @@ pub fn TopicTree() -> impl IntoView {
                                 <span class="tree-value" data-testid="tree-value">
                                     {move || current(id, |row| row.last_value.clone())}
                                 </span>
+                                {
+                                    let path = row.path.clone();
+                                    move || (aws() && row.is_topic).then(|| {
+                                        let path = path.clone();
+                                        view! {
+                                            <button class="link" data-testid="tree-subscribe-exactly"
+                                                title="AWS IoT sends retained messages only to a subscription on the exact topic"
+                                                on:click=move |_| subscribe_exactly(path.clone())>
+                                                "Subscribe exactly"
+                                            </button>
+                                        }
+                                    })
+                                }
                             </li>
                         }
                     }

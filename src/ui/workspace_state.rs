@@ -494,6 +494,7 @@ pub fn row_from_setting(setting: &SubscriptionSetting) -> SubscriptionRow {
         color: setting.color.clone(),
         alias: setting.alias.clone(),
         enabled: setting.enabled,
+        retained_seen: false,
     }
 }
 

@@ -30,6 +30,12 @@ impl AuthKind {
             _ => crate::limits::Limits::AWS_IOT,
         }
     }
+
+    /// Whether the broker is AWS IoT Core (reserved topics and the
+    /// retained-message rule apply).
+    pub fn is_aws(self) -> bool {
+        self != AuthKind::Broker
+    }
 }
 
 /// A last-will message configured on a profile.

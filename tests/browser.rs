@@ -58,6 +58,7 @@ fn options(client_id: &str) -> ConnectOptions {
         username: None,
         password: None,
         will: None,
+        ..ConnectOptions::default()
     }
 }
 
@@ -98,6 +99,7 @@ async fn driver_round_trips_a_message_through_the_real_broker() {
             payload: payload.clone(),
             qos: QoS::AtLeastOnce,
             retain: false,
+            properties: Default::default(),
         })
         .unwrap();
     let received = || {

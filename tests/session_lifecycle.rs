@@ -37,6 +37,7 @@ fn connect_emits_open_then_sends_connect_built_from_options() {
             qos: QoS::AtLeastOnce,
             retain: true,
         }),
+        ..ConnectOptions::default()
     };
     h.session.connect(options, h.instant());
     h.pump();
@@ -68,7 +69,8 @@ fn connect_emits_open_then_sends_connect_built_from_options() {
     assert_eq!(
         h.take_events(),
         vec![Event::Connected {
-            session_present: false
+            session_present: false,
+            negotiated: None,
         }]
     );
 }
@@ -153,7 +155,11 @@ fn connack_not_authorized_explains_and_stops_without_retry() {
     h.broker(refused(ConnectReturnCode::NotAuthorized));
     assert_eq!(h.closes, 1);
     match &h.take_events()[..] {
-        [Event::ConnectionRefused { code, explanation }] => {
+        [Event::ConnectionRefused {
+            code,
+            explanation,
+            reason: None,
+        }] => {
             assert_eq!(*code, ConnectReturnCode::NotAuthorized);
             assert!(explanation.contains("not authorized"), "{explanation}");
             assert!(explanation.contains("policy"), "{explanation}");

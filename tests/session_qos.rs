@@ -26,7 +26,7 @@ fn acknowledged(events: &[Event]) -> Vec<PublishId> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::PublishAcknowledged { id } => Some(*id),
+            Event::PublishAcknowledged { id, .. } => Some(*id),
             _ => None,
         })
         .collect()
@@ -73,7 +73,10 @@ fn qos1_publish_is_inflight_until_puback() {
     assert_eq!(h.session.inflight_len(), 0);
     assert_eq!(
         h.take_events(),
-        vec![Event::PublishSent { id }, Event::PublishAcknowledged { id }]
+        vec![
+            Event::PublishSent { id },
+            Event::PublishAcknowledged { id, reason: None }
+        ]
     );
 }
 
@@ -137,7 +140,10 @@ fn qos2_outbound_full_flow() {
     assert_eq!(h.session.inflight_len(), 0);
     assert_eq!(
         h.take_events(),
-        vec![Event::PublishSent { id }, Event::PublishAcknowledged { id }]
+        vec![
+            Event::PublishSent { id },
+            Event::PublishAcknowledged { id, reason: None }
+        ]
     );
 }
 
@@ -414,6 +420,8 @@ fn qos0_inbound_message_fields() {
             // The time the bytes were handed in: one clock read serves all.
             received_at: h.instant(),
             skipped: None,
+            properties: Default::default(),
+            subscription_ids: Vec::new(),
         }]
     );
     assert!(h.take_sent().is_empty());
@@ -707,6 +715,7 @@ fn retain_flag_and_payload_are_sent_unchanged() {
         payload: bytes::Bytes::from_static(&[0, 1, 2, 255]),
         qos: QoS::AtMostOnce,
         retain: true,
+        properties: Default::default(),
     });
     match &h.take_sent()[..] {
         [Packet::Publish(p)] => {

@@ -31,7 +31,7 @@ fn results(events: &[Event]) -> Vec<(String, Result<QoS, String>)> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::SubscribeResult { filter, result } => Some((filter.clone(), result.clone())),
+            Event::SubscribeResult { filter, result, .. } => Some((filter.clone(), result.clone())),
             _ => None,
         })
         .collect()
@@ -78,11 +78,13 @@ fn subscribe_reports_each_filter_and_remembers_grants() {
                 filter: "a/#".into(),
                 qos: QoS::ExactlyOnce,
                 status: SubscriptionStatus::Granted(QoS::AtLeastOnce),
+                options: Default::default(),
             },
             Subscription {
                 filter: "b/+".into(),
                 qos: QoS::AtMostOnce,
                 status: SubscriptionStatus::Granted(QoS::AtMostOnce),
+                options: Default::default(),
             }
         ]
     );
@@ -294,7 +296,10 @@ fn unsubscribe_forgets_and_reports_after_unsuback() {
     h.broker(Packet::UnsubAck(pid(2)));
     assert_eq!(
         h.take_events(),
-        vec![Event::Unsubscribed { filter: "a".into() }]
+        vec![Event::Unsubscribed {
+            filter: "a".into(),
+            reason: None
+        }]
     );
     // Not resubscribed after a session loss.
     h.socket_closed(abnormal_close());
@@ -335,9 +340,10 @@ fn unsubscribe_while_offline_is_sent_only_if_the_broker_kept_the_session() {
     h.take_events();
     h.reconnect(false);
     assert!(h.take_sent().is_empty());
-    assert!(h
-        .take_events()
-        .contains(&Event::Unsubscribed { filter: "a".into() }));
+    assert!(h.take_events().contains(&Event::Unsubscribed {
+        filter: "a".into(),
+        reason: None
+    }));
 }
 
 #[test]

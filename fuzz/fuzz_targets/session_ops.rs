@@ -262,6 +262,7 @@ pub fn run(data: &[u8]) -> Stats {
                         payload,
                         qos,
                         retain: false,
+                        properties: Default::default(),
                     },
                     w.instant(),
                 ) {

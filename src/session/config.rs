@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::codec::v5::{ConnectProperties, WillProperties};
 use crate::codec::{LastWill, DEFAULT_MAX_PACKET_SIZE};
 
 use super::backoff::Backoff;
 use super::error::SessionError;
+use super::protocol::ProtocolVersion;
 
 /// Tuning knobs; [`Default`] gives values that suit AWS IoT Core and most
 /// public brokers.
@@ -16,6 +18,9 @@ use super::error::SessionError;
 pub struct SessionConfig {
     /// Largest packet accepted from the broker (bytes); bigger is a
     /// protocol error, so a broken peer cannot make us buffer without end.
+    /// On 3.1.1 a bigger PUBLISH is skipped and shown as such; on MQTT 5 it
+    /// is announced as our Maximum Packet Size, so the broker does not send
+    /// one (it drops it, §3.1.2.11.4).
     pub max_packet_size: usize,
     /// Reconnect by itself after an unexpected close.
     pub auto_reconnect: bool,
@@ -70,6 +75,20 @@ pub struct ConnectOptions {
     pub password: Option<Bytes>,
     /// Message the broker publishes if we vanish without DISCONNECT.
     pub will: Option<LastWill>,
+    /// MQTT 3.1.1 (default) or 5; the whole connection speaks it.
+    pub protocol: ProtocolVersion,
+    /// MQTT 5 CONNECT properties: session expiry interval, receive maximum
+    /// (announced and enforced: DISCONNECT 0x93 beyond it), maximum packet
+    /// size (the smaller of this and `SessionConfig::max_packet_size` is
+    /// announced), topic alias maximum (aliases the broker may use towards
+    /// us), request response / problem information, user properties.
+    /// Authentication method/data are refused: enhanced authentication is
+    /// not supported. Ignored on 3.1.1.
+    pub properties: ConnectProperties,
+    /// MQTT 5 will properties (will delay, message expiry, content type,
+    /// response topic, correlation data, user properties...); ignored on
+    /// 3.1.1 and without a will.
+    pub will_properties: WillProperties,
 }
 
 impl Default for ConnectOptions {
@@ -81,6 +100,9 @@ impl Default for ConnectOptions {
             username: None,
             password: None,
             will: None,
+            protocol: ProtocolVersion::V311,
+            properties: ConnectProperties::default(),
+            will_properties: WillProperties::default(),
         }
     }
 }
@@ -100,13 +122,29 @@ impl ConnectOptions {
         if self.client_id.contains('\0') {
             return bad("the client id contains a NUL character");
         }
-        if self.client_id.is_empty() && !self.clean_session {
+        let v5 = self.protocol == ProtocolVersion::V5;
+        if self.client_id.is_empty() && !self.clean_session && !v5 {
             return bad(
                 "an empty client id needs clean session: the broker cannot keep a session \
                  for a client it cannot recognise [MQTT-3.1.3-7]",
             );
         }
-        if self.password.is_some() && self.username.is_none() {
+        if v5 && self.properties.authentication_method.is_some() {
+            return bad(
+                "enhanced authentication (MQTT 5 Authentication Method) is not supported by \
+                 this client",
+            );
+        }
+        if v5 {
+            if let Some(topic) = &self.will_properties.response_topic {
+                if let Err(reason) = super::validate::topic_name(topic) {
+                    return bad(&format!(
+                        "the last-will response topic is invalid: {reason}"
+                    ));
+                }
+            }
+        }
+        if self.password.is_some() && self.username.is_none() && !v5 {
             return bad(
                 "MQTT 3.1.1 allows a password only together with a user name [MQTT-3.1.2-22]",
             );

@@ -9,6 +9,8 @@ use std::time::Duration;
 use crate::codec::{ConnectReturnCode, QoS};
 
 use super::message::{InboundMessage, PublishId};
+use super::v5::reason::Reason;
+use super::v5::server_limits::Negotiated;
 
 /// A socket action the driver must perform, in order.
 ///
@@ -57,14 +59,31 @@ pub enum Event {
         /// Whether the broker resumed a stored session (then subscriptions
         /// and in-flight messages survived and are not re-sent as new).
         session_present: bool,
+        /// MQTT 5: what the CONNACK granted (assigned client id, server
+        /// keepalive, limits, availability flags); `None` on 3.1.1.
+        negotiated: Option<Box<Negotiated>>,
     },
     /// The broker answered CONNACK with a non-zero code. The session then
     /// closes; it retries later only for code 3 (server unavailable).
     ConnectionRefused {
-        /// The CONNACK return code.
+        /// The CONNACK return code (on MQTT 5: the nearest 3.1.1 code, for
+        /// code that only knows those six; see `reason`).
         code: ConnectReturnCode,
         /// What the code means and what to check, for a person.
         explanation: String,
+        /// MQTT 5: the CONNACK reason code (`0x87 Not authorized`) and
+        /// reason string; `None` on 3.1.1.
+        reason: Option<Reason>,
+    },
+    /// MQTT 5: the broker sent DISCONNECT (e.g. `0x8E Session taken over`).
+    /// `ConnectionLost` (with the same sentence) follows, then a reconnect
+    /// unless the reason says retrying cannot help (0x8E, 0x8A, 0x9C, 0x9D:
+    /// the session stops and `Disconnected` follows).
+    DisconnectedByServer {
+        /// The DISCONNECT's reason code, reason string and user properties.
+        reason: Reason,
+        /// The broker's Server Reference (another server to use), if sent.
+        server_reference: Option<String>,
     },
     /// The connection ended without the user asking (socket closed, network
     /// dropped, keepalive timeout, protocol error, connect timeout).
@@ -98,16 +117,29 @@ pub enum Event {
         filter: String,
         /// The granted QoS, or why it was refused.
         result: Result<QoS, String>,
+        /// MQTT 5: the SUBACK's reason code for this filter and the reason
+        /// string; `None` on 3.1.1 and for refusals made before sending.
+        reason: Option<Reason>,
     },
     /// The broker confirmed an UNSUBSCRIBE (or there was nothing to remove).
     Unsubscribed {
         /// The topic filter as the user gave it.
         filter: String,
+        /// MQTT 5: the UNSUBACK's reason code for this filter (e.g. `0x11 No
+        /// subscription existed`) and reason string; `None` on 3.1.1.
+        reason: Option<Reason>,
     },
     /// QoS 1 PUBACK or QoS 2 PUBCOMP arrived: delivery to the broker is done.
+    /// On MQTT 5 also a PUBACK/PUBREC with an error code (the broker refused
+    /// the message, e.g. `0x87 Not authorized`; it is not retried) or a
+    /// PUBCOMP with one.
     PublishAcknowledged {
         /// The handle `publish()` returned.
         id: PublishId,
+        /// MQTT 5: the reason code of the final acknowledgement (PUBACK,
+        /// the refusing PUBREC, or PUBCOMP) and its reason string; `None`
+        /// on 3.1.1. `reason.is_error()` means the broker refused it.
+        reason: Option<Reason>,
     },
     /// The PUBLISH was handed to the driver for the first time (all QoS; for
     /// QoS 0 this is the final event).

@@ -1,38 +1,25 @@
-//! Reacting to packets from the broker.
-//!
-//! Acknowledgements for packet ids we are not waiting for become
-//! `Event::Warning` and the connection is kept: they are usually late
-//! duplicates after a reconnect (the broker resends what it had not seen us
-//! acknowledge), harmless to ignore, and dropping the connection for them
-//! would lose more than it protects.
+//! Reacting to packets from the broker: dispatch, and received PUBLISHes
+//! (topic aliases and Receive Maximum on MQTT 5). Acknowledgements of our
+//! own PUBLISHes are in `acks.rs`, SUBACK/UNSUBACK in `subscribe.rs`, a
+//! server DISCONNECT and AUTH in `v5/disconnect.rs`.
 
 use bytes::Bytes;
 
-use crate::codec::{
-    Packet, PacketId, Publish, QosPid, SkippedPublish, SubAck, SubscribeReturnCode,
-};
+use crate::codec::v5::{Ack, Packet, Publish, ReasonCode};
+use crate::codec::{PacketId, QosPid, SkippedPublish};
 use crate::time::Instant;
 
-use super::inflight::Stage;
-use super::message::InboundMessage;
+use super::message::{InboundMessage, MessageProperties};
+use super::protocol::ProtocolVersion;
+use super::v5::flow;
 use super::{Event, Phase, Session};
 
-fn name(packet: &Packet) -> &'static str {
-    match packet {
-        Packet::Connect(_) => "CONNECT",
-        Packet::ConnAck(_) => "CONNACK",
-        Packet::Publish(_) => "PUBLISH",
-        Packet::PubAck(_) => "PUBACK",
-        Packet::PubRec(_) => "PUBREC",
-        Packet::PubRel(_) => "PUBREL",
-        Packet::PubComp(_) => "PUBCOMP",
-        Packet::Subscribe(_) => "SUBSCRIBE",
-        Packet::SubAck(_) => "SUBACK",
-        Packet::Unsubscribe(_) => "UNSUBSCRIBE",
-        Packet::UnsubAck(_) => "UNSUBACK",
-        Packet::PingReq => "PINGREQ",
-        Packet::PingResp => "PINGRESP",
-        Packet::Disconnect => "DISCONNECT",
+/// A success acknowledgement for `packet_id` (3.1.1's only kind).
+pub(crate) fn ack(packet_id: PacketId) -> Ack {
+    Ack {
+        packet_id,
+        reason_code: ReasonCode::Success,
+        properties: Default::default(),
     }
 }
 
@@ -47,37 +34,44 @@ struct Received {
 
 impl Session {
     pub(super) fn handle_packet(&mut self, packet: Packet, now: Instant) {
+        let v5 = self.version == ProtocolVersion::V5;
         match self.phase {
             Phase::AwaitConnAck { .. } => match packet {
-                Packet::ConnAck(connack) => self.on_connack(connack, now),
-                other => self.protocol_error(
+                Packet::ConnAck(connack) => self.on_connack(*connack, now),
+                Packet::Auth(auth) if v5 => self.on_auth(auth, now),
+                Packet::Disconnect(d) if v5 => self.on_server_disconnect(d, now),
+                other => self.protocol_error_with(
                     format!(
                         "the broker sent {} before CONNACK; CONNACK must come first \
                          [MQTT-3.2.0-1]",
-                        name(&other)
+                        other.packet_type()
                     ),
+                    Some(ReasonCode::ProtocolError),
                     now,
                 ),
             },
             Phase::Connected { .. } => match packet {
                 Packet::Publish(publish) => self.on_publish(publish, now),
-                Packet::PubAck(id) => self.on_puback(id, now),
-                Packet::PubRec(id) => self.on_pubrec(id, now),
-                Packet::PubRel(id) => self.on_pubrel(id, now),
-                Packet::PubComp(id) => self.on_pubcomp(id, now),
+                Packet::PubAck(a) => self.on_puback(a, now),
+                Packet::PubRec(a) => self.on_pubrec(a, now),
+                Packet::PubRel(a) => self.on_pubrel(a, now),
+                Packet::PubComp(a) => self.on_pubcomp(a, now),
                 Packet::SubAck(suback) => self.on_suback(suback, now),
-                Packet::UnsubAck(id) => self.on_unsuback(id),
+                Packet::UnsubAck(unsuback) => self.on_unsuback(unsuback),
                 Packet::PingResp => {}
-                Packet::ConnAck(_) => self.protocol_error(
+                Packet::Disconnect(d) if v5 => self.on_server_disconnect(d, now),
+                Packet::Auth(auth) if v5 => self.on_auth(auth, now),
+                Packet::ConnAck(_) => self.protocol_error_with(
                     "the broker sent a second CONNACK on the same connection".into(),
+                    Some(ReasonCode::ProtocolError),
                     now,
                 ),
-                other @ (Packet::Connect(_)
-                | Packet::Subscribe(_)
-                | Packet::Unsubscribe(_)
-                | Packet::PingReq
-                | Packet::Disconnect) => self.protocol_error(
-                    format!("the broker sent {}, which only clients send", name(&other)),
+                other => self.protocol_error_with(
+                    format!(
+                        "the broker sent {}, which only clients send",
+                        other.packet_type()
+                    ),
+                    Some(ReasonCode::ProtocolError),
                     now,
                 ),
             },
@@ -86,15 +80,62 @@ impl Session {
     }
 
     fn on_publish(&mut self, publish: Publish, now: Instant) {
-        let fingerprint = super::incoming::fingerprint(&publish.topic, &publish.payload);
+        let Publish {
+            dup,
+            qos,
+            retain,
+            topic,
+            payload,
+            mut properties,
+        } = publish;
+        let topic = match self
+            .aliases_in
+            .resolve(topic, properties.topic_alias.take())
+        {
+            Ok(topic) => topic,
+            Err((code, message)) => {
+                self.protocol_error_with(message, Some(code), now);
+                return;
+            }
+        };
+        if self.version == ProtocolVersion::V5 && !self.check_receive_maximum(qos, now) {
+            return;
+        }
+        let fingerprint = super::incoming::fingerprint(&topic, &payload);
         let received = Received {
-            qos: publish.qos,
-            dup: publish.dup,
-            retain: publish.retain,
+            qos,
+            dup,
+            retain,
             fingerprint,
             skipped: None,
         };
-        self.deliver(received, publish.topic, publish.payload, now);
+        let (properties, subscription_ids) = MessageProperties::from_publish(properties);
+        self.deliver(received, topic, payload, properties, subscription_ids, now);
+    }
+
+    /// Our Receive Maximum: a new QoS 1/2 PUBLISH while as many of the
+    /// broker's are unacknowledged is DISCONNECT 0x93 (see `v5/flow.rs`).
+    fn check_receive_maximum(&mut self, qos: QosPid, now: Instant) -> bool {
+        let redelivery = match qos {
+            QosPid::AtMostOnce => return true,
+            QosPid::AtLeastOnce(_) => false,
+            QosPid::ExactlyOnce(id) => self.incoming.qos2_awaiting(id),
+        };
+        if redelivery {
+            return true;
+        }
+        let maximum = self
+            .options
+            .as_ref()
+            .and_then(|o| o.properties.receive_maximum)
+            .map_or(flow::DEFAULT_RECEIVE_MAXIMUM, |r| r.get());
+        match flow::check_inbound(maximum, self.incoming.qos2_unreleased()) {
+            Ok(()) => true,
+            Err(message) => {
+                self.protocol_error_with(message, Some(ReasonCode::ReceiveMaximumExceeded), now);
+                false
+            }
+        }
     }
 
     /// A PUBLISH over the size limit, counted off by the decoder: shown as
@@ -125,19 +166,28 @@ impl Session {
             skipped: Some(skipped.payload_len),
         };
         let text = Bytes::from(skipped.describe());
-        self.deliver(received, skipped.topic, text, now);
+        let properties = MessageProperties::default();
+        self.deliver(received, skipped.topic, text, properties, Vec::new(), now);
     }
 
     /// Shows a received message (unless it is a QoS 2 redelivery) and
     /// acknowledges it.
-    fn deliver(&mut self, received: Received, topic: String, payload: Bytes, now: Instant) {
+    fn deliver(
+        &mut self,
+        received: Received,
+        topic: String,
+        payload: Bytes,
+        properties: MessageProperties,
+        subscription_ids: Vec<u32>,
+        now: Instant,
+    ) {
         let (deliver, duplicate, ack) = match received.qos {
             QosPid::AtMostOnce => (true, false, None),
             QosPid::AtLeastOnce(id) => {
                 let duplicate = self
                     .incoming
                     .qos1_publish(id, received.dup, received.fingerprint);
-                (true, duplicate, Some(Packet::PubAck(id)))
+                (true, duplicate, Some(Packet::PubAck(ack(id))))
             }
             // Deliver on PUBLISH ("method B" hand-off happens here, the id is
             // remembered until PUBREL so a redelivery is not shown twice)
@@ -145,7 +195,7 @@ impl Session {
             QosPid::ExactlyOnce(id) => (
                 self.incoming.qos2_publish(id),
                 false,
-                Some(Packet::PubRec(id)),
+                Some(Packet::PubRec(ack(id))),
             ),
         };
         if deliver {
@@ -159,140 +209,12 @@ impl Session {
                 duplicate,
                 received_at: now,
                 skipped: received.skipped,
+                properties,
+                subscription_ids,
             }));
         }
         if let Some(ack) = ack {
-            self.send_packet(&ack, now);
-        }
-    }
-
-    fn unexpected_ack(&mut self, kind: &str, id: PacketId, detail: &str) {
-        self.event(Event::Warning {
-            message: format!("{kind} for packet id {}, {detail}; ignored", id.get()),
-        });
-    }
-
-    fn on_puback(&mut self, id: PacketId, now: Instant) {
-        match self.inflight.get(id).map(|e| e.stage) {
-            Some(Stage::Qos1Sent) => self.complete(id, now),
-            Some(_) => self.unexpected_ack("PUBACK", id, "which is a QoS 2 message"),
-            None => self.unexpected_ack(
-                "PUBACK",
-                id,
-                "which we are not waiting for (never sent or already acknowledged)",
-            ),
-        }
-    }
-
-    fn on_pubrec(&mut self, id: PacketId, now: Instant) {
-        match self.inflight.get_mut(id) {
-            Some(entry) if entry.stage != Stage::Qos1Sent => {
-                // A repeated PUBREC (after we already sent PUBREL) just gets
-                // PUBREL again.
-                entry.stage = Stage::Qos2Released;
-                self.send_packet(&Packet::PubRel(id), now);
-            }
-            Some(_) => self.unexpected_ack("PUBREC", id, "which is a QoS 1 message"),
-            None => self.unexpected_ack(
-                "PUBREC",
-                id,
-                "which we are not waiting for (never sent or already completed)",
-            ),
-        }
-    }
-
-    fn on_pubcomp(&mut self, id: PacketId, now: Instant) {
-        match self.inflight.get(id).map(|e| e.stage) {
-            Some(Stage::Qos2Released) => self.complete(id, now),
-            Some(Stage::Qos2Sent) => {
-                self.unexpected_ack("PUBCOMP", id, "which arrived before its PUBREC")
-            }
-            Some(Stage::Qos1Sent) => self.unexpected_ack("PUBCOMP", id, "which is a QoS 1 message"),
-            None => self.unexpected_ack(
-                "PUBCOMP",
-                id,
-                "which we are not waiting for (never sent or already completed)",
-            ),
-        }
-    }
-
-    fn on_pubrel(&mut self, id: PacketId, now: Instant) {
-        // PUBCOMP even for an id we do not remember: after a reconnect the
-        // broker may resend PUBREL for an exchange we already finished, and
-        // it needs PUBCOMP to let go [MQTT-4.3.3-2].
-        self.incoming.qos2_release(id);
-        self.send_packet(&Packet::PubComp(id), now);
-    }
-
-    /// The exchange for `id` is done: free the slot and the id, tell the
-    /// UI, and let a queued message take the slot.
-    fn complete(&mut self, id: PacketId, now: Instant) {
-        if let Some(entry) = self.inflight.remove(id) {
-            self.packet_ids.release(id);
-            self.event(Event::PublishAcknowledged { id: entry.id });
-            self.drain_queue(now);
-        }
-    }
-
-    fn on_suback(&mut self, suback: SubAck, now: Instant) {
-        let Some(filters) = self.subscriptions.take_suback(suback.packet_id) else {
-            self.event(Event::Warning {
-                message: format!(
-                    "SUBACK for packet id {}, which no SUBSCRIBE is waiting for; ignored",
-                    suback.packet_id.get()
-                ),
-            });
-            return;
-        };
-        self.packet_ids.release(suback.packet_id);
-        if filters.len() != suback.return_codes.len() {
-            // The subscriptions stay pending and are sent again after the
-            // reconnect.
-            self.protocol_error(
-                format!(
-                    "SUBACK for packet id {} has {} return code(s) for {} filter(s); it must \
-                     have exactly one per filter [MQTT-3.9.3-1]",
-                    suback.packet_id.get(),
-                    suback.return_codes.len(),
-                    filters.len()
-                ),
-                now,
-            );
-            return;
-        }
-        for (filter, code) in filters.into_iter().zip(suback.return_codes) {
-            let result = match code {
-                SubscribeReturnCode::Granted(qos) => {
-                    self.subscriptions.granted(&filter, qos);
-                    Ok(qos)
-                }
-                SubscribeReturnCode::Failure => {
-                    self.subscriptions.remove(&filter);
-                    Err(
-                        "the broker refused this subscription (SUBACK 0x80): its policy may \
-                         not allow the filter (AWS IoT: `iot:Subscribe`), or it does not \
-                         support this kind of filter"
-                            .to_string(),
-                    )
-                }
-            };
-            self.event(Event::SubscribeResult { filter, result });
-        }
-    }
-
-    fn on_unsuback(&mut self, id: PacketId) {
-        let Some(filters) = self.subscriptions.take_unsuback(id) else {
-            self.event(Event::Warning {
-                message: format!(
-                    "UNSUBACK for packet id {}, which no UNSUBSCRIBE is waiting for; ignored",
-                    id.get()
-                ),
-            });
-            return;
-        };
-        self.packet_ids.release(id);
-        for filter in filters {
-            self.event(Event::Unsubscribed { filter });
+            self.send_packet(ack, now);
         }
     }
 }

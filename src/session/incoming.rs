@@ -51,6 +51,17 @@ impl Incoming {
         self.awaiting_pubrel.insert(id)
     }
 
+    /// Whether this QoS 2 id was delivered and awaits its PUBREL.
+    pub(crate) fn qos2_awaiting(&self, id: PacketId) -> bool {
+        self.awaiting_pubrel.contains(id)
+    }
+
+    /// How many of the broker's QoS 2 messages await PUBREL (the ones still
+    /// counting against our Receive Maximum).
+    pub(crate) fn qos2_unreleased(&self) -> usize {
+        self.awaiting_pubrel.len()
+    }
+
     /// PUBREL arrived: the id is free again on the broker's side.
     pub(crate) fn qos2_release(&mut self, id: PacketId) -> bool {
         self.awaiting_pubrel.remove(id)

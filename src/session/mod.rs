@@ -1,4 +1,4 @@
-//! The sans-IO MQTT 3.1.1 client session.
+//! The sans-IO MQTT client session, 3.1.1 and 5.0.
 //!
 //! [`Session`] is a state machine in the style of `quinn-proto` and
 //! `rustls`: it never touches a socket, a clock or a random source. The
@@ -9,10 +9,17 @@
 //! caller's [`Instant`]. That makes every behaviour here — reconnects,
 //! keepalive, QoS retries — testable natively and deterministically.
 //!
+//! The protocol version is chosen per connection
+//! ([`ConnectOptions::protocol`]); the state machine works on MQTT 5 packet
+//! values either way (`protocol.rs` converts at the edges for 3.1.1), and
+//! the MQTT 5 rules (CONNACK limits, aliases, flow control, reason codes)
+//! live in `v5/`.
+//!
 //! Design and behaviour choices are written up in `docs/session.md`.
 
 #![warn(missing_docs)]
 
+mod acks;
 mod backoff;
 mod close;
 mod config;
@@ -27,32 +34,44 @@ mod lifecycle;
 mod message;
 mod outbound;
 mod packet_ids;
+mod protocol;
 mod queue;
 mod state;
+mod subscribe;
 mod subscriptions;
+mod v5;
 mod validate;
 
+/// MQTT 5 value types used in the session's options, messages and events.
+pub use crate::codec::v5::{
+    ConnectProperties, PayloadFormat, ReasonCode, RetainHandling, UserProperty, WillProperties,
+};
 pub use backoff::{Backoff, Jitter};
 pub use config::{ConnectOptions, SessionConfig};
 pub use error::SessionError;
 pub use events::{CloseInfo, Event, Output};
-pub use message::{InboundMessage, OutboundMessage, PublishId};
+pub use message::{InboundMessage, MessageProperties, OutboundMessage, PublishId};
+pub use protocol::ProtocolVersion;
 pub use state::ConnectionState;
-pub use subscriptions::{Subscription, SubscriptionStatus};
+pub use subscriptions::{SubscribeOptions, Subscription, SubscriptionStatus};
+pub use v5::reason::Reason;
+pub use v5::server_limits::Negotiated;
 
 use std::collections::VecDeque;
 
-use crate::codec::{Decoded, Packet, PacketId, QoS, StreamDecoder, Unsubscribe};
+use crate::codec::{PacketId, QoS};
 use crate::time::Instant;
 
 use backoff::BackoffState;
-use close::{LastOperation, Operation};
+use close::LastOperation;
 use incoming::Incoming;
 use inflight::Inflight;
 use keepalive::KeepAlive;
 use packet_ids::PacketIds;
+use protocol::{Decoder, Item};
 use queue::Queue;
-use subscriptions::{Subscriptions, MAX_FILTERS_PER_PACKET};
+use subscriptions::Subscriptions;
+use v5::aliases::{InboundAliases, OutboundAliases};
 
 /// Most bytes handed to the decoder at once by [`Session::handle_bytes`]
 /// (and copied into wasm memory at once by the browser driver): 64 KiB.
@@ -88,7 +107,16 @@ pub struct Session {
     /// Consecutive failed (or short-lived) connections, for backoff.
     failures: u32,
     backoff: BackoffState,
-    decoder: StreamDecoder,
+    decoder: Decoder,
+    /// The version of the current (or last) connection attempt.
+    version: ProtocolVersion,
+    /// What the current connection's CONNACK allows (defaults: no limits).
+    negotiated: Negotiated,
+    /// MQTT 5 topic aliases of the current connection, both ways.
+    aliases_out: OutboundAliases,
+    aliases_in: InboundAliases,
+    /// MQTT 5: the client id the broker assigned; reconnects use it.
+    assigned_client_id: Option<String>,
     keepalive: KeepAlive,
     packet_ids: PacketIds,
     inflight: Inflight,
@@ -96,6 +124,9 @@ pub struct Session {
     subscriptions: Subscriptions,
     incoming: Incoming,
     last_operation: LastOperation,
+    /// MQTT 5: the user's clean start still to be sent (until a CONNACK
+    /// accepts it; reconnects then resume the session).
+    clean_start_pending: bool,
     next_publish_id: u64,
     /// Encoded packets not yet handed out; flushed as one `Output::Send`.
     tx: Vec<u8>,
@@ -107,7 +138,7 @@ impl Session {
     /// A disconnected session; nothing happens until [`Session::connect`].
     pub fn new(config: SessionConfig) -> Session {
         let backoff = BackoffState::new(config.random_seed);
-        let decoder = StreamDecoder::new(config.max_packet_size);
+        let decoder = Decoder::new(ProtocolVersion::V311, config.max_packet_size);
         Session {
             config,
             options: None,
@@ -115,6 +146,11 @@ impl Session {
             failures: 0,
             backoff,
             decoder,
+            version: ProtocolVersion::V311,
+            negotiated: Negotiated::default(),
+            aliases_out: OutboundAliases::default(),
+            aliases_in: InboundAliases::default(),
+            assigned_client_id: None,
             keepalive: KeepAlive::new(0, Instant::default()),
             packet_ids: PacketIds::default(),
             inflight: Inflight::default(),
@@ -122,6 +158,7 @@ impl Session {
             subscriptions: Subscriptions::default(),
             incoming: Incoming::default(),
             last_operation: LastOperation::default(),
+            clean_start_pending: false,
             next_publish_id: 1,
             tx: Vec::new(),
             outputs: VecDeque::new(),
@@ -142,6 +179,12 @@ impl Session {
             return;
         }
         self.drop_socket(true);
+        if self.options.as_ref().map(|o| (&o.client_id, o.protocol))
+            != Some((&options.client_id, options.protocol))
+        {
+            self.assigned_client_id = None;
+        }
+        self.clean_start_pending = options.clean_session;
         self.options = Some(options);
         self.failures = 0;
         self.backoff.reset();
@@ -193,6 +236,11 @@ impl Session {
             });
             return Ok(id);
         }
+        if connected {
+            if let Some(refusal) = self.refusal(&message) {
+                return Err(refusal);
+            }
+        }
         if connected && self.queue.is_empty() && self.can_send_now(message.qos) {
             let id = self.new_publish_id();
             self.send_new_publish(id, message, now);
@@ -232,59 +280,6 @@ impl Session {
             });
         }
         found
-    }
-
-    /// Subscribes (now, or at the next connect) and remembers the filters
-    /// for resubscribing when the broker lost the session. Results arrive
-    /// per filter as `Event::SubscribeResult`. All filters are validated
-    /// first; one invalid filter refuses the whole call.
-    pub fn subscribe(
-        &mut self,
-        filters: Vec<(String, QoS)>,
-        now: Instant,
-    ) -> Result<(), SessionError> {
-        if filters.is_empty() {
-            return Err(SessionError::NoFilters);
-        }
-        for (filter, _) in &filters {
-            validate::topic_filter(filter).map_err(|reason| SessionError::InvalidFilter {
-                filter: filter.clone(),
-                reason,
-            })?;
-        }
-        for (filter, qos) in &filters {
-            self.subscriptions.add(filter, *qos);
-        }
-        if self.is_connected() {
-            self.send_subscribes(filters, now);
-        }
-        Ok(())
-    }
-
-    /// Unsubscribes and forgets the filters at once (`Event::Unsubscribed`
-    /// follows the UNSUBACK). Offline, the UNSUBSCRIBE is sent at the next
-    /// connect if the broker kept the session.
-    pub fn unsubscribe(&mut self, filters: Vec<String>, now: Instant) -> Result<(), SessionError> {
-        if filters.is_empty() {
-            return Err(SessionError::NoFilters);
-        }
-        for filter in &filters {
-            validate::topic_filter(filter).map_err(|reason| SessionError::InvalidFilter {
-                filter: filter.clone(),
-                reason,
-            })?;
-        }
-        for filter in &filters {
-            self.subscriptions.remove(filter);
-        }
-        if self.is_connected() {
-            self.send_unsubscribes(filters, now);
-        } else {
-            for filter in &filters {
-                self.subscriptions.defer_unsubscribe(filter);
-            }
-        }
-        Ok(())
     }
 
     /// The socket opened: the session sends CONNECT. Ignored unless a
@@ -333,8 +328,8 @@ impl Session {
                 Ok(Some(item)) => {
                     self.keepalive.on_received(now);
                     match item {
-                        Decoded::Packet(packet) => self.handle_packet(packet, now),
-                        Decoded::Skipped(skipped) => self.on_skipped_publish(skipped, now),
+                        Item::Packet(packet) => self.handle_packet(packet, now),
+                        Item::Skipped(skipped) => self.on_skipped_publish(skipped, now),
                     }
                     if !self.accepts_bytes() {
                         break;
@@ -342,7 +337,7 @@ impl Session {
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    self.protocol_error(e.to_string(), now);
+                    self.protocol_error_with(e.message, e.reason, now);
                     break;
                 }
             }
@@ -492,6 +487,17 @@ impl Session {
         self.queue.len()
     }
 
+    /// MQTT 5: what the current connection's CONNACK granted; `None` on
+    /// 3.1.1 or when not connected.
+    pub fn negotiated(&self) -> Option<&Negotiated> {
+        (self.is_connected() && self.version == ProtocolVersion::V5).then_some(&self.negotiated)
+    }
+
+    /// MQTT 5: outbound topic aliases handed out on this connection.
+    pub fn topic_aliases_in_use(&self) -> usize {
+        self.aliases_out.len()
+    }
+
     /// Checks internal consistency; for tests and the fuzz target (cheap
     /// enough to call after every input there, not meant for production).
     #[doc(hidden)]
@@ -516,7 +522,7 @@ impl Session {
                 ids.len()
             ));
         }
-        if self.inflight.len() > self.max_inflight() {
+        if self.inflight.len() > self.config.max_inflight.clamp(1, 65_000) {
             return Err(format!("{} in flight > cap", self.inflight.len()));
         }
         if self.queue.len() > self.config.offline_queue_limit {
@@ -529,8 +535,9 @@ impl Session {
         matches!(self.phase, Phase::Connected { .. })
     }
 
+    /// In-flight cap: ours, and on MQTT 5 the broker's Receive Maximum.
     fn max_inflight(&self) -> usize {
-        self.config.max_inflight.clamp(1, 65_000)
+        v5::flow::outbound_cap(self.config.max_inflight, self.negotiated.receive_maximum)
     }
 
     fn new_publish_id(&mut self) -> PublishId {
@@ -550,37 +557,5 @@ impl Session {
                 .push_back(Output::Send(std::mem::take(&mut self.tx)));
         }
         self.outputs.push_back(output);
-    }
-
-    fn send_subscribes(&mut self, filters: Vec<(String, QoS)>, now: Instant) {
-        for chunk in filters.chunks(MAX_FILTERS_PER_PACKET) {
-            self.send_subscribe(chunk.to_vec(), now);
-        }
-    }
-
-    fn send_unsubscribes(&mut self, filters: Vec<String>, now: Instant) {
-        for chunk in filters.chunks(MAX_FILTERS_PER_PACKET) {
-            let Some(packet_id) = self.packet_ids.allocate() else {
-                self.event(Event::Warning {
-                    message: "all 65,535 packet ids are in use; UNSUBSCRIBE not sent".into(),
-                });
-                return;
-            };
-            let filters = chunk.to_vec();
-            self.send_packet(
-                &Packet::Unsubscribe(Unsubscribe {
-                    packet_id,
-                    filters: filters.clone(),
-                }),
-                now,
-            );
-            self.last_operation.record(
-                Operation::Unsubscribe {
-                    filters: filters.clone(),
-                },
-                now,
-            );
-            self.subscriptions.sent_unsubscribe(packet_id, filters);
-        }
     }
 }

@@ -1,20 +1,25 @@
-//! Putting our packets on the wire: PUBLISH (new, queued, resent),
-//! SUBSCRIBE, and the encoding step shared by all.
+//! Putting our packets on the wire: PUBLISH (new, queued, resent) and the
+//! encoding step shared by all. On MQTT 5 a PUBLISH carries the message's
+//! properties and, where the broker allows, a topic alias, and is checked
+//! against the CONNACK's limits first.
 
-use crate::codec::{encode, Packet, Publish, QoS, QosPid, Subscribe, SubscribeFilter};
+use crate::codec::v5::{Packet, Publish, PublishProperties};
+use crate::codec::{PacketId, QoS, QosPid};
 use crate::time::Instant;
 
 use super::close::Operation;
+use super::error::SessionError;
 use super::inflight::{Entry, Stage};
 use super::message::{OutboundMessage, PublishId};
+use super::protocol::{self, ProtocolVersion};
 use super::{Event, Session};
 
 impl Session {
     /// Encodes `packet` after everything already pending; returns `false`
     /// (and warns) if it cannot be encoded.
-    pub(super) fn send_packet(&mut self, packet: &Packet, now: Instant) -> bool {
+    pub(super) fn send_packet(&mut self, packet: Packet, now: Instant) -> bool {
         let start = self.tx.len();
-        match encode(packet, &mut self.tx) {
+        match protocol::encode(self.version, packet, &mut self.tx) {
             Ok(()) => {
                 self.keepalive.on_sent(now);
                 true
@@ -37,6 +42,60 @@ impl Session {
                 && self.packet_ids.in_use_count() < u16::MAX as usize)
     }
 
+    /// Why the current MQTT 5 connection cannot carry `message` (Maximum
+    /// QoS, Retain Available, Maximum Packet Size), if it cannot. The size
+    /// is that of the PUBLISH with its full topic, as a first use sends it.
+    pub(super) fn refusal(&self, message: &OutboundMessage) -> Option<SessionError> {
+        if self.version != ProtocolVersion::V5 {
+            return None;
+        }
+        if let Err(e) = self.negotiated.check_publish(message.qos, message.retain) {
+            return Some(e);
+        }
+        self.negotiated.maximum_packet_size?;
+        let qos = match message.qos {
+            QoS::AtMostOnce => QosPid::AtMostOnce,
+            _ => QosPid::AtLeastOnce(PacketId::new(1).expect("1 is not 0")),
+        };
+        let packet = Packet::Publish(Publish {
+            dup: false,
+            qos,
+            retain: message.retain,
+            topic: message.topic.clone(),
+            payload: message.payload.clone(),
+            properties: message.properties.to_publish(),
+        });
+        // Unencodable messages are reported when sent.
+        let size = crate::codec::v5::encoded_len(&packet).ok()?;
+        self.negotiated.check_size(size).err()
+    }
+
+    /// The PUBLISH for `message`: with MQTT 5 properties and a topic alias
+    /// (first N topics, see `v5/aliases.rs`) on MQTT 5, plain on 3.1.1.
+    fn publish_packet(&mut self, message: &OutboundMessage, qos: QosPid, dup: bool) -> Packet {
+        let mut topic = message.topic.clone();
+        let properties = if self.version == ProtocolVersion::V5 {
+            let mut properties = message.properties.to_publish();
+            if let Some((alias, known)) = self.aliases_out.alias_for(&message.topic) {
+                properties.topic_alias = Some(alias);
+                if known {
+                    topic = String::new();
+                }
+            }
+            properties
+        } else {
+            PublishProperties::default()
+        };
+        Packet::Publish(Publish {
+            dup,
+            qos,
+            retain: message.retain,
+            topic,
+            payload: message.payload.clone(),
+            properties,
+        })
+    }
+
     /// First transmission of a message.
     pub(super) fn send_new_publish(
         &mut self,
@@ -44,6 +103,14 @@ impl Session {
         message: OutboundMessage,
         now: Instant,
     ) {
+        if let Some(refusal) = self.refusal(&message) {
+            // [MQTT-3.1.2-25]: discard it, as if it had been sent.
+            self.event(Event::PublishDropped {
+                id,
+                reason: refusal.to_string(),
+            });
+            return;
+        }
         let (qos, packet_id) = match message.qos {
             QoS::AtMostOnce => (QosPid::AtMostOnce, None),
             QoS::AtLeastOnce | QoS::ExactlyOnce => {
@@ -62,14 +129,8 @@ impl Session {
                 (qos, Some(pid))
             }
         };
-        let packet = Packet::Publish(Publish {
-            dup: false,
-            qos,
-            retain: message.retain,
-            topic: message.topic.clone(),
-            payload: message.payload.clone(),
-        });
-        if !self.send_packet(&packet, now) {
+        let packet = self.publish_packet(&message, qos, false);
+        if !self.send_packet(packet, now) {
             if let Some(pid) = packet_id {
                 self.packet_ids.release(pid);
             }
@@ -121,68 +182,33 @@ impl Session {
     /// order — PUBLISH with DUP = 1 where the broker has not confirmed
     /// receipt `[MQTT-4.4.0-1]`, PUBREL where it has.
     pub(super) fn resend_inflight(&mut self, now: Instant) {
-        let resend: Vec<(Packet, Option<Operation>)> = self
+        let entries: Vec<(PacketId, Stage, OutboundMessage)> = self
             .inflight
             .iter()
-            .map(|entry| match entry.stage {
-                Stage::Qos1Sent | Stage::Qos2Sent => {
-                    let qos = if entry.stage == Stage::Qos1Sent {
-                        QosPid::AtLeastOnce(entry.packet_id)
-                    } else {
-                        QosPid::ExactlyOnce(entry.packet_id)
-                    };
-                    let packet = Packet::Publish(Publish {
-                        dup: true,
-                        qos,
-                        retain: entry.message.retain,
-                        topic: entry.message.topic.clone(),
-                        payload: entry.message.payload.clone(),
-                    });
-                    let op = Operation::Publish {
-                        topic: entry.message.topic.clone(),
-                        qos: entry.message.qos,
-                    };
-                    (packet, Some(op))
-                }
-                Stage::Qos2Released => (Packet::PubRel(entry.packet_id), None),
-            })
+            .map(|e| (e.packet_id, e.stage, e.message.clone()))
             .collect();
-        for (packet, op) in resend {
-            self.send_packet(&packet, now);
-            if let Some(op) = op {
-                self.last_operation.record(op, now);
+        for (packet_id, stage, message) in entries {
+            match stage {
+                Stage::Qos1Sent | Stage::Qos2Sent => {
+                    let qos = if stage == Stage::Qos1Sent {
+                        QosPid::AtLeastOnce(packet_id)
+                    } else {
+                        QosPid::ExactlyOnce(packet_id)
+                    };
+                    let packet = self.publish_packet(&message, qos, true);
+                    self.send_packet(packet, now);
+                    self.last_operation.record(
+                        Operation::Publish {
+                            topic: message.topic,
+                            qos: message.qos,
+                        },
+                        now,
+                    );
+                }
+                Stage::Qos2Released => {
+                    self.send_packet(Packet::PubRel(super::inbound::ack(packet_id)), now);
+                }
             }
         }
-    }
-
-    /// One SUBSCRIBE for up to 8 filters.
-    pub(super) fn send_subscribe(&mut self, filters: Vec<(String, QoS)>, now: Instant) {
-        let Some(packet_id) = self.packet_ids.allocate() else {
-            self.event(Event::Warning {
-                message: "all 65,535 packet ids are in use; SUBSCRIBE not sent (retried at the \
-                          next connect)"
-                    .into(),
-            });
-            return;
-        };
-        let names: Vec<String> = filters.iter().map(|(f, _)| f.clone()).collect();
-        let packet = Packet::Subscribe(Subscribe {
-            packet_id,
-            filters: filters
-                .into_iter()
-                .map(|(filter, qos)| SubscribeFilter { filter, qos })
-                .collect(),
-        });
-        if !self.send_packet(&packet, now) {
-            self.packet_ids.release(packet_id);
-            return;
-        }
-        self.last_operation.record(
-            Operation::Subscribe {
-                filters: names.clone(),
-            },
-            now,
-        );
-        self.subscriptions.sent_subscribe(packet_id, names);
     }
 }

@@ -1,6 +1,7 @@
 //! The subscriptions the user asked for, remembered across reconnects, and
 //! the SUBSCRIBE/UNSUBSCRIBE exchanges awaiting an answer.
 
+use crate::codec::v5::{RetainHandling, UserProperty};
 use crate::codec::{PacketId, QoS};
 
 /// Most filters per SUBSCRIBE/UNSUBSCRIBE packet: AWS IoT Core refuses more
@@ -17,6 +18,26 @@ pub enum SubscriptionStatus {
     Granted(QoS),
 }
 
+/// MQTT 5 subscription options besides the QoS (§3.8.3.1), remembered with
+/// the subscription and sent again when it is resubscribed. Ignored on
+/// 3.1.1 connections. Names follow mqtt.js (`nl`, `rap`, `rh`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SubscribeOptions {
+    /// `nl`: do not send our own publications back to us.
+    pub no_local: bool,
+    /// `rap`: keep the RETAIN flag as published (else cleared on delivery).
+    pub retain_as_published: bool,
+    /// `rh`: 0 send retained messages at subscribe, 1 only for a new
+    /// subscription, 2 never.
+    pub retain_handling: RetainHandling,
+    /// Subscription Identifier (1..=268,435,455) the broker puts on every
+    /// message this subscription delivers
+    /// ([`InboundMessage::subscription_ids`](super::InboundMessage::subscription_ids)).
+    pub subscription_id: Option<u32>,
+    /// User properties of the SUBSCRIBE.
+    pub user_properties: Vec<UserProperty>,
+}
+
 /// One remembered subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
@@ -26,6 +47,8 @@ pub struct Subscription {
     pub qos: QoS,
     /// Broker confirmation state.
     pub status: SubscriptionStatus,
+    /// MQTT 5 options it was made with.
+    pub options: SubscribeOptions,
 }
 
 /// Registry plus in-flight SUBSCRIBE/UNSUBSCRIBE bookkeeping.
@@ -45,17 +68,19 @@ impl Subscriptions {
     }
 
     /// Remembers (or updates) a subscription as pending.
-    pub(crate) fn add(&mut self, filter: &str, qos: QoS) {
+    pub(crate) fn add(&mut self, filter: &str, qos: QoS, options: &SubscribeOptions) {
         self.pending_unsubscribes.retain(|f| f != filter);
         match self.list.iter_mut().find(|s| s.filter == filter) {
             Some(s) => {
                 s.qos = qos;
                 s.status = SubscriptionStatus::Pending;
+                s.options = options.clone();
             }
             None => self.list.push(Subscription {
                 filter: filter.to_string(),
                 qos,
                 status: SubscriptionStatus::Pending,
+                options: options.clone(),
             }),
         }
     }
@@ -86,11 +111,11 @@ impl Subscriptions {
     }
 
     /// Subscriptions not confirmed yet, in order.
-    pub(crate) fn pending(&self) -> Vec<(String, QoS)> {
+    pub(crate) fn pending(&self) -> Vec<Subscription> {
         self.list
             .iter()
             .filter(|s| s.status == SubscriptionStatus::Pending)
-            .map(|s| (s.filter.clone(), s.qos))
+            .cloned()
             .collect()
     }
 

@@ -64,6 +64,7 @@ pub fn base_options(profile: &Profile) -> Result<ConnectOptions, String> {
         username: None,
         password: None,
         will,
+        ..ConnectOptions::default()
     })
 }
 

@@ -251,7 +251,9 @@ pub fn observe(event: &Event) {
                 }
             });
         }
-        Event::Connected { session_present } => {
+        Event::Connected {
+            session_present, ..
+        } => {
             let info = Object::new();
             set(&info, "sessionPresent", &(*session_present).into());
             let settles = with(|r| r.take(|a| *a == Awaited::Connect));
@@ -282,7 +284,7 @@ pub fn observe(event: &Event) {
                 Err("disconnected before the broker answered".to_string()),
             );
         }
-        Event::SubscribeResult { filter, result } => {
+        Event::SubscribeResult { filter, result, .. } => {
             let settles = with(|r| r.take(|a| matches!(a, Awaited::Subscribe(f) if f == filter)));
             let outcome = match result {
                 Ok(qos) => Ok(JsValue::from(*qos as u8)),
@@ -293,7 +295,7 @@ pub fn observe(event: &Event) {
             };
             resolve_all(settles, outcome);
         }
-        Event::Unsubscribed { filter } => {
+        Event::Unsubscribed { filter, .. } => {
             let settles = with(|r| r.take(|a| matches!(a, Awaited::Unsubscribe(f) if f == filter)));
             resolve_all(settles, Ok(JsValue::UNDEFINED));
         }
@@ -304,7 +306,7 @@ pub fn observe(event: &Event) {
             });
             resolve_all(settles, Ok(JsValue::UNDEFINED));
         }
-        Event::PublishAcknowledged { id } => {
+        Event::PublishAcknowledged { id, .. } => {
             let settles = with(|r| {
                 record_delivery(r, *id, Delivery::Acknowledged);
                 r.take(|a| matches!(a, Awaited::Publish(p, _) if p == id))
@@ -599,6 +601,7 @@ impl ConnectProfile {
                 .filter(|password| !password.is_empty())
                 .map(|password| Bytes::from(password.into_bytes())),
             will: None,
+            ..ConnectOptions::default()
         };
         options.validate().map_err(|error| error.to_string())?;
         let target = url.clone();
@@ -892,6 +895,7 @@ async fn publish(topic: JsValue, payload: JsValue, options: JsValue) -> Result<J
             payload,
             qos,
             retain: options.retain,
+            properties: Default::default(),
         },
         options.timeout_ms.unwrap_or(ACK_TIMEOUT_MS),
     )
@@ -1124,6 +1128,7 @@ pub(crate) async fn run_check(index: usize, check: &Check) -> CheckResult {
             payload: Bytes::from(step.payload.clone().into_bytes()),
             qos: QoS::from_u8(step.qos).unwrap_or(QoS::AtMostOnce),
             retain: step.retain,
+            properties: Default::default(),
         };
         let sent = require_connected(state)
             .and_then(|driver| driver.publish(message).map_err(|error| error.to_string()));

@@ -13,7 +13,9 @@ pub fn apply(state: AppState, log: Option<&LogCore>, event: Event) {
         Event::Connecting { attempt } => {
             state.status.set(ConnectionStatus::Connecting { attempt });
         }
-        Event::Connected { session_present } => {
+        Event::Connected {
+            session_present, ..
+        } => {
             state.status.set(ConnectionStatus::Connected);
             let resumed = if session_present {
                 " (session resumed)"
@@ -63,7 +65,7 @@ pub fn apply(state: AppState, log: Option<&LogCore>, event: Event) {
                 state.log.ingest(core, &message);
             }
         }
-        Event::SubscribeResult { filter, result } => {
+        Event::SubscribeResult { filter, result, .. } => {
             let status = match result {
                 Ok(qos) => SubscriptionStatus::Granted(qos),
                 Err(reason) => {
@@ -81,6 +83,8 @@ pub fn apply(state: AppState, log: Option<&LogCore>, event: Event) {
             });
         }
         Event::Unsubscribed { .. } => {}
+        // ConnectionLost follows with the same sentence.
+        Event::DisconnectedByServer { .. } => {}
         Event::PublishAcknowledged { .. } | Event::PublishSent { .. } => {}
         Event::PublishDropped { reason, .. } => state.notify(NoticeLevel::Warning, reason),
         Event::ProtocolError { message } => state.notify(NoticeLevel::Error, message),

@@ -108,6 +108,7 @@ pub fn PublishPanel() -> impl IntoView {
                 payload: Bytes::from(message.payload.clone().into_bytes()),
                 qos,
                 retain: message.retain,
+                properties: Default::default(),
             })
             .map_err(|e| e.to_string())?;
         Ok(())

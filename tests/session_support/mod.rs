@@ -42,6 +42,7 @@ pub fn options() -> ConnectOptions {
         username: None,
         password: None,
         will: None,
+        ..ConnectOptions::default()
     }
 }
 
@@ -52,6 +53,7 @@ pub fn message(topic: &str, qos: QoS) -> OutboundMessage {
         payload: Bytes::from(format!("payload for {topic}")),
         qos,
         retain: false,
+        properties: Default::default(),
     }
 }
 
